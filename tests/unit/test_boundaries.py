@@ -1,0 +1,51 @@
+"""The architecture's import rules, checked on the source: the core and the adapters never import
+Textual; the emulator never imports the client side (it must not share parsing code with it)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2] / "tui"
+
+
+def imported_modules(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update((path.name, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add((path.name, node.module))
+    return found
+
+
+@pytest.mark.parametrize("package", ["core", "providers"])
+def test_core_and_providers_import_nothing_from_textual(package: str) -> None:
+    bad = {(f, m) for f, m in imported_modules(package) if m.split(".")[0] in ("textual", "rich")}
+    assert bad == set()
+
+
+def test_importing_the_core_and_every_adapter_loads_no_textual() -> None:
+    code = (
+        "import sys, importlib, pkgutil, tui.core, tui.providers\n"
+        "for pkg in (tui.core, tui.providers):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_emulator_shares_no_code_with_the_client_side() -> None:
+    bad = {
+        (f, m)
+        for f, m in imported_modules("emulator")
+        if m.startswith(("tui.core", "tui.providers", "tui.ui", "textual", "httpx"))
+    }
+    assert bad == set()

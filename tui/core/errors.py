@@ -1,0 +1,152 @@
+"""The one error hierarchy of callscope: every failure a user can meet, with a message to act on.
+
+::
+
+    CallscopeError
+    ├── QueryError                 the query line does not parse (carries the column)
+    ├── ConfigError                the config file or an account is unusable
+    └── ProviderError              anything a provider (or the way to it) did wrong
+        ├── AuthError              401: bad or missing credentials
+        ├── ForbiddenError         403: the credentials lack a permission
+        ├── NotFoundError          404 / the provider's "not found" code
+        ├── BadRequestError        400/422: the provider refused the query
+        ├── QueryRefusedError      callscope refuses to send a query a provider limit would truncate
+        ├── RateLimitedError       429 after the retry budget (carries retry_after)
+        ├── ServerError            5xx after the retry budget
+        ├── NetworkError           connect/read timeout, reset, DNS: nothing usable came back
+        └── MalformedResponseError a body that is not what the provider documents
+            └── PagingLoopError    a page repeating itself or an empty page linking onwards
+
+Adapters translate at one boundary (``tui.core.http``); nothing below it escapes as a raw httpx
+or json exception. ``str(err)`` is one line fit for a status bar or stderr; ``err.hint`` says what
+to do. Messages never include credentials: they are built from provider-sent text only.
+"""
+
+from __future__ import annotations
+
+
+class CallscopeError(Exception):
+    """Base of every error callscope raises on purpose."""
+
+    hint: str = ""
+
+
+class QueryError(CallscopeError):
+    """The query line is not valid; ``column`` is the 0-based offset of the offending term."""
+
+    def __init__(self, message: str, *, column: int, expected: str = "", query: str = "") -> None:
+        self.message = message
+        self.column = column
+        self.expected = expected
+        self.query = query
+        text = f"column {column + 1}: {message}"
+        if expected:
+            text += f" (expected {expected})"
+        super().__init__(text)
+
+
+class ConfigError(CallscopeError):
+    """The configuration cannot be used as it is."""
+
+    hint = "check the config file (callscope config locate / config show)"
+
+
+class ProviderError(CallscopeError):
+    """A provider, or the network to it, failed. Carries the provider's own code and message."""
+
+    kind = "provider error"
+    hint = "press r to retry"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        provider: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.url = url
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        """One line: ``Twilio: rate limited (HTTP 429, code 20429): Too many requests``."""
+        head = f"{self.provider}: {self.kind}" if self.provider else self.kind
+        bits = []
+        if self.status is not None:
+            bits.append(f"HTTP {self.status}")
+        if self.code:
+            bits.append(f"code {self.code}")
+        if bits:
+            head += f" ({', '.join(bits)})"
+        if self.message:
+            head += f": {self.message}"
+        return head
+
+
+class AuthError(ProviderError):
+    kind = "authentication failed"
+    hint = "check the account's credentials (callscope config check)"
+
+
+class ForbiddenError(ProviderError):
+    kind = "forbidden"
+    hint = "the credentials lack permission for call logs; check the key's scope or role"
+
+
+class NotFoundError(ProviderError):
+    kind = "not found"
+    hint = "check the id and the account"
+
+
+class BadRequestError(ProviderError):
+    kind = "request refused"
+    hint = "the provider refused this query; change the filter"
+
+
+class QueryRefusedError(ProviderError):
+    kind = "query refused"
+    hint = "narrow the filter so the provider's limits are respected"
+
+
+class RateLimitedError(ProviderError):
+    kind = "rate limited"
+    hint = "wait for the rate limit to pass, then press r to retry"
+
+    def __init__(
+        self, message: str = "", *, retry_after: float | None = None, **kw: object
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.retry_after is not None:
+            text += f" (retry after {self.retry_after:g} s)"
+        return text
+
+
+class ServerError(ProviderError):
+    kind = "server error"
+    hint = "the provider is having trouble; press r to retry later"
+
+
+class NetworkError(ProviderError):
+    kind = "network error"
+    hint = "check the connection to the provider, then press r to retry"
+
+
+class MalformedResponseError(ProviderError):
+    kind = "malformed response"
+    hint = "the provider sent something callscope cannot read; press r to retry, report if it stays"
+
+
+class PagingLoopError(MalformedResponseError):
+    kind = "paging loop"
+    hint = "the provider's paging went in circles; the rows loaded so far are complete up to here"

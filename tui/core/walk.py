@@ -1,0 +1,129 @@
+"""Walking a page source in order, safely: local filter, de-duplication and loop guards.
+
+:class:`Walker` admits pages one after another (it is what the pager's sequential mode and the
+CLI's streaming listing share). It drops calls the local predicate rejects, drops calls already
+seen in the last few pages (providers shift records across page boundaries while new calls
+arrive), and stops a walk that goes in circles: a page linking to itself or to a cursor seen
+before, a page repeating the previous one, or a long run of empty pages that still link onwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+from tui.core.errors import PagingLoopError
+from tui.core.model import Call
+from tui.core.paging import Cursor, Page, PageSource
+
+Predicate = Callable[[Call], bool]
+
+DEDUP_WINDOW_PAGES = 3
+MAX_EMPTY_PAGES = 25
+OFFSET_READ_AHEAD = 4  # offset sources: pages fetched concurrently while walking
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """One page after admission: the rows kept and what was dropped (to redo it on re-fetch)."""
+
+    cursor: Cursor
+    rows: list[Call]
+    next: Cursor
+    total: int | None
+    raw_count: int
+    duplicates: tuple[int, ...]  # raw positions dropped as already seen
+
+
+class Walker:
+    """Admits the pages of one source in order. Not thread-safe; one walk per instance."""
+
+    def __init__(
+        self, source: PageSource, predicate: Predicate | None = None, provider: str = ""
+    ) -> None:
+        self.source = source
+        self.predicate = predicate
+        self.provider = provider
+        self._recent: deque[frozenset[str]] = deque(maxlen=DEDUP_WINDOW_PAGES)
+        self._previous_ids: tuple[str, ...] | None = None
+        self._seen_cursors: set[str | int] = set()
+        self._empty_run = 0
+        self.scanned = 0  # raw records seen
+
+    def admit(self, cursor: Cursor, page: Page) -> Admitted:
+        """Check ``page`` (fetched at ``cursor``) for loops, then filter and de-duplicate it."""
+        ids = tuple(call.id for call in page.calls)
+        if page.next is not None and page.next == cursor:
+            raise self._loop("the provider's next page points back at the same page")
+        if ids and ids == self._previous_ids:
+            raise self._loop("the provider sent the same page twice")
+        if isinstance(page.next, str | int):
+            if page.next in self._seen_cursors:
+                raise self._loop("the provider's next page points at a page already read")
+            if isinstance(cursor, str | int):
+                self._seen_cursors.add(cursor)
+        if page.size == 0 and page.next is not None:
+            self._empty_run += 1
+            if self._empty_run > MAX_EMPTY_PAGES:
+                raise self._loop(f"{MAX_EMPTY_PAGES} empty pages in a row that still link onwards")
+        else:
+            self._empty_run = 0
+        self._previous_ids = ids or self._previous_ids
+        self.scanned += page.size
+        rows: list[Call] = []
+        dropped: list[int] = []
+        page_ids: set[str] = set()
+        for position, call in enumerate(page.calls):
+            if call.id in page_ids or any(call.id in seen for seen in self._recent):
+                dropped.append(position)
+                continue
+            page_ids.add(call.id)
+            if self.predicate is None or self.predicate(call):
+                rows.append(call)
+        self._recent.append(frozenset(page_ids))
+        return Admitted(cursor, rows, page.next, page.total, page.size, tuple(dropped))
+
+    def _loop(self, message: str) -> PagingLoopError:
+        return PagingLoopError(message, provider=self.provider)
+
+    async def pages(self) -> AsyncIterator[Admitted]:
+        """Every admitted page from the first, in order (offset sources read ahead concurrently)."""
+        cursor: Cursor = self.source.first
+        if self.source.kind == "offset" and isinstance(cursor, int):
+            async for admitted in self._offset_pages(cursor):
+                yield admitted
+            return
+        while True:
+            page = await self.source.fetch(cursor)
+            admitted = self.admit(cursor, page)
+            yield admitted
+            if admitted.next is None:
+                return
+            cursor = admitted.next
+
+    async def _offset_pages(self, start: int) -> AsyncIterator[Admitted]:
+        size = self.source.page_size
+        offset = start
+        while True:
+            offsets = [offset + n * size for n in range(OFFSET_READ_AHEAD)]
+            pages: Sequence[Page] = await asyncio.gather(*(self.source.fetch(o) for o in offsets))
+            for at, page in zip(offsets, pages, strict=True):
+                admitted = self.admit(at, page)
+                yield admitted
+                if admitted.next is None:
+                    return
+            offset = offsets[-1] + size
+
+
+def redo(
+    admitted_duplicates: tuple[int, ...], page: Page, predicate: Predicate | None
+) -> list[Call]:
+    """Rebuild a page's rows after re-fetching it: same drops, same filter."""
+    drop = set(admitted_duplicates)
+    return [
+        call
+        for position, call in enumerate(page.calls)
+        if position not in drop and (predicate is None or predicate(call))
+    ]
