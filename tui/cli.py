@@ -10,10 +10,10 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] == "emulator":
         from tui.emulator.cli import main as emulator_main
 
-        return emulator_main(args[1:])
+        return int(emulator_main(args[1:]))
     from tui.ui.app import run
 
-    return run(args)
+    return int(run(args))
 
 
 if __name__ == "__main__":
