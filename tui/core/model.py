@@ -8,6 +8,7 @@ the object exactly as received.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -153,3 +154,41 @@ class LogEntry(BaseModel):
     title: str = ""
     detail: str = ""
     raw: Any = None
+
+
+def _builder(model: type[BaseModel]) -> Any:
+    """A constructor that skips validation *and* pydantic's per-field bookkeeping.
+
+    Normalizers hand over values that are already typed (``Fields`` did the checking), so
+    ``model_validate`` would only re-check them and ``model_construct`` still costs ~15-60 µs
+    per record in field iteration; at 100k records that is seconds. This fills the instance
+    the way ``model_construct`` does, with defaults (fresh dicts for factory defaults).
+    """
+    fixed: dict[str, Any] = {}
+    factories: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.default_factory is not None:
+            factories[name] = info.default_factory
+        else:
+            fixed[name] = info.default
+    setattr_ = object.__setattr__
+
+    def build(**values: Any) -> Any:
+        data = dict(fixed)
+        for name, factory in factories.items():
+            if name not in values:
+                data[name] = factory()
+        data.update(values)
+        instance = model.__new__(model)
+        setattr_(instance, "__dict__", data)
+        setattr_(instance, "__pydantic_fields_set__", set(values))
+        setattr_(instance, "__pydantic_extra__", None)
+        setattr_(instance, "__pydantic_private__", None)
+        return instance
+
+    return build
+
+
+build_call: Callable[..., Call] = _builder(Call)
+build_recording: Callable[..., Recording] = _builder(Recording)
+build_log_entry: Callable[..., LogEntry] = _builder(LogEntry)

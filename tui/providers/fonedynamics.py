@@ -29,6 +29,7 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
+    build_call,
 )
 from tui.core.normalize import Fields, parse_int
 from tui.core.paging import Cursor, Page, PagingKind
@@ -266,7 +267,7 @@ class FoneDynamicsAdapter(Adapter):
             links[LINK_RECORDINGS] = recording
         if call_id:
             links[LINK_SELF] = PATH_CALL.format(sid=quote(call_id, safe=""))
-        return Call.model_construct(
+        return build_call(
             provider=self.provider,
             account=self.account.name,
             id=call_id or "?",

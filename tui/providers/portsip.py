@@ -30,6 +30,7 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
+    build_call,
 )
 from tui.core.normalize import Fields, parse_time, short_repr
 from tui.core.paging import Cursor, Page
@@ -462,7 +463,7 @@ class PortSipAdapter(Adapter):
         if isinstance(session, str) and session:
             expr = f"session_id eq {odata_string(session)}"
             links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
-        return Call.model_construct(
+        return build_call(
             provider=self.provider,
             account=self.account.name,
             id=call_id,

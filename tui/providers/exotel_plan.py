@@ -1,0 +1,385 @@
+"""Exotel query planning: a ``CallFilter`` → ``Calls.json`` queries (split where a limit bites).
+
+Exotel writes operators into values (``DateCreated=gte:…;lte:…``, ``Duration=gte:10s``), takes
+≤ 5 numbers per list and ≤ 1 month per query, and keeps 6 months of calls. A filter over more
+numbers is split into queries merged by time, a longer range into month windows read newest
+first, and an absurd product of both is refused. Reference: providers.md §5.3.
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
+
+from tui.core.errors import QueryRefusedError
+from tui.core.filter import (
+    EXTRAS_BY_KEY,
+    CallFilter,
+    NumberPattern,
+    NumRange,
+    TimeBound,
+    canonical_number,
+)
+from tui.core.model import Direction, Status
+from tui.core.normalize import short_repr
+from tui.core.plan import Plan, PlanItem, Where
+
+# --- Provider facts the reference marks [unconfirmed] (providers.md §5, §8 item 4) ------------
+
+# Sort order: the docs say "by default DateCreated descending" and show only `DateCreated:asc`;
+# the explicit `:desc` spelling is by symmetry. Set to None to rely on the documented default.
+SORT_BY: str | None = "DateCreated:desc"
+# The span limit is "maximum date range of 1 month" (seed 003). We read it as one calendar month
+# minus a second, the shape of the docs' own example `gte:2019-01-01 00:00:00;lte:2019-01-31
+# 23:59:59`, which also says Exotel times (and inclusive `lte` ends) have whole-second resolution.
+MAX_SPAN_MONTHS = 1
+RESOLUTION = timedelta(seconds=1)
+# "You can query call records only up to 6 months old" (seed 003): months counted back from
+# now in the account's zone, plus a margin so clock skew never sends a just-too-old bound.
+RETENTION_MONTHS = 6
+RETENTION_SLACK = timedelta(hours=1)
+# With no `until`, the newest window ends a little after now (clock skew between us and Exotel).
+OPEN_END_SLACK = timedelta(minutes=5)
+# The bulk Status filter: seed 003 lists seven values and uses `canceled` in its example (the
+# newer docs list only completed, failed, busy, no-answer; the list holds finished calls only).
+STATUS_PARAM: dict[Status, str] = {
+    s: s.value
+    for s in (
+        Status.QUEUED,
+        Status.RINGING,
+        Status.IN_PROGRESS,
+        Status.COMPLETED,
+        Status.FAILED,
+        Status.BUSY,
+        Status.NO_ANSWER,
+        Status.CANCELED,
+    )
+}
+
+# --- Documented facts (seed 003: Call Details bulk) -----------------------------------------
+
+MAX_NUMBERS = 5  # To / From / PhoneNumber: "max limit: 5"
+MAX_IDS = 100  # Sid: "maximum allowed limit is 100"
+DEFAULT_WINDOW_DAYS = 31  # no DateCreated = "last 31 days"
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DIRECTION_PARAM: dict[Direction, tuple[str, ...]] = {
+    Direction.INBOUND: ("inbound",),
+    Direction.OUTBOUND: ("outbound-dial", "outbound-api"),  # dashboard, API/campaigns
+}
+# callscope's own limit: a filter needing more native queries than this is refused, not sent.
+MAX_QUERIES = 24
+
+NO_TIME_WARNING = (
+    f"no time range: Exotel searches only the last {DEFAULT_WINDOW_DAYS} days by default; "
+    f"add since: to go further back (up to {RETENTION_MONTHS} months)"
+)
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+# CallFilter dataclass field → query-language key.
+_QUERY_KEY = {
+    "statuses": "status",
+    "directions": "dir",
+    "from_numbers": "from",
+    "to_numbers": "to",
+    "duration": "dur",
+    "parent_id": "parent",
+    "ids": "id",
+}
+_FIELD_OF = {key: name for name, key in _QUERY_KEY.items()}
+
+
+@dataclass
+class _Planner:
+    params: dict[str, str] = field(default_factory=dict)
+    axes: list[list[dict[str, str]]] = field(default_factory=list)  # splits of number/id lists
+    items: list[PlanItem] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def server(self, key: str, param: str, value: str, note: str = "", both: bool = False) -> None:
+        self.params[param] = value
+        self.add(key, Where.BOTH if both else Where.SERVER, f"{param}={value}", note)
+
+    def add(self, key: str, where: Where, native: str = "", note: str = "") -> None:
+        self.items.append(PlanItem(key, where, native, note))
+        if where in (Where.BOTH, Where.LOCAL):
+            self.local.append(_FIELD_OF.get(key, key))
+
+    def unsupported(self, key: str, note: str) -> None:
+        self.add(key, Where.UNSUPPORTED, "", note)
+        self.warnings.append(f"{key}: {note}; ignored")
+
+    def split(self, key: str, param: str, values: Sequence[str], size: int) -> None:
+        chunks = [values[i : i + size] for i in range(0, len(values), size)]
+        self.axes.append([{param: ",".join(chunk)} for chunk in chunks])
+        native = f"{param}={','.join(chunks[0])}"
+        note = ""
+        if len(chunks) > 1:
+            native += f" … ({len(chunks)} queries)"
+            note = f"Exotel takes ≤ {size} per query: {len(values)} split, results merged by time"
+        self.add(key, Where.SERVER, native, note)
+
+
+def plan_filter(flt: CallFilter, now: datetime, zone: tzinfo = UTC) -> Plan:
+    """Split ``flt`` into Exotel ``Calls.json`` queries and the local residual (reference §5.3)."""
+    p = _Planner()
+    for name in flt.active_fields():
+        key = _QUERY_KEY.get(name, name)
+        if name == "statuses":
+            _plan_status(p, flt)
+        elif name == "directions":
+            _plan_direction(p, flt)
+        elif name in ("from_numbers", "to_numbers"):
+            param = "From" if name == "from_numbers" else "To"
+            _plan_numbers(p, key, param, getattr(flt, name))
+        elif name == "ids":
+            if all(i and "," not in i for i in flt.ids):
+                p.split(key, "Sid", flt.ids, MAX_IDS)
+            else:
+                p.add(key, Where.LOCAL, "", "an id with a comma cannot be sent")
+        elif name in ("duration", "price"):
+            _plan_range(p, key, getattr(flt, name))
+        elif name == "parent_id":
+            p.add(key, Where.LOCAL, "", "Exotel's call list has no parent filter")
+        elif name == "text":
+            p.add(key, Where.LOCAL, "", "free text is matched locally")
+        elif name == "exophone":
+            patterns = tuple(NumberPattern.parse(v) for v in flt.extra("exophone"))
+            _plan_numbers(p, key, "PhoneNumber", patterns)
+        elif name not in ("since", "until"):
+            spec = EXTRAS_BY_KEY.get(name)
+            label = spec.label.lower() if spec else name
+            p.unsupported(key, f"Exotel calls have no {label}")
+    windows = _plan_time(p, flt, now, zone)
+    chunked = [axis for axis in p.axes if len(axis) > 1]
+    count = len(windows) * _product(len(axis) for axis in p.axes)
+    if count > MAX_QUERIES:
+        raise QueryRefusedError(
+            f"this filter needs {count} Exotel queries ("
+            + " × ".join(
+                [f"{len(windows)} monthly windows"] * (len(windows) > 1)
+                + [f"{len(axis)} groups of {next(iter(axis[0]))}" for axis in chunked]
+            )
+            + f"); callscope sends at most {MAX_QUERIES}: narrow the time range or the lists",
+            provider="Exotel",
+        )
+    queries: list[dict[str, str]] = []
+    for window in windows:
+        for combo in itertools.product(*p.axes):
+            query = dict(window)
+            for part in combo:
+                query.update(part)
+            query.update(p.params)
+            if SORT_BY:
+                query["SortBy"] = SORT_BY
+            queries.append(query)
+    if not windows:
+        p.notes.append("no request: the time range is empty")
+    return Plan(
+        queries=queries,
+        local=flt.only(*p.local),
+        items=tuple(p.items),
+        warnings=tuple(p.warnings),
+        merge="merge" if chunked else "concat",
+        newest_first=True,
+        notes=tuple(p.notes),
+    )
+
+
+def _product(values: Any) -> int:
+    result = 1
+    for value in values:
+        result *= value
+    return result
+
+
+def _plan_status(p: _Planner, flt: CallFilter) -> None:
+    if Status.UNKNOWN in flt.statuses:
+        p.add("status", Where.LOCAL, "", "unknown is only known after reading the call")
+        return
+    values = sorted(STATUS_PARAM[s] for s in flt.statuses if s in STATUS_PARAM)
+    if not values:  # only ivr: no Exotel call has it
+        p.add("status", Where.LOCAL, "", "Exotel has no such status: never matches")
+        return
+    never = sorted(s.value for s in flt.statuses if s not in STATUS_PARAM)
+    p.server("status", "Status", ",".join(values), f"no Exotel {', '.join(never)}" * bool(never))
+
+
+def _plan_direction(p: _Planner, flt: CallFilter) -> None:
+    if Direction.UNKNOWN in flt.directions:
+        p.add("dir", Where.LOCAL, "", "unknown is only known after reading the call")
+        return
+    values = [v for d in sorted(flt.directions) for v in DIRECTION_PARAM.get(d, ())]
+    if not values:  # only internal: Exotel has none
+        p.add("dir", Where.LOCAL, "", "Exotel has no internal calls: never matches")
+        return
+    p.server("dir", "Direction", ",".join(values))
+
+
+def _plan_numbers(p: _Planner, key: str, param: str, patterns: Sequence[NumberPattern]) -> None:
+    values: list[str] = []
+    for pattern in patterns:
+        value = canonical_number(pattern.value)
+        if pattern.prefix:
+            p.add(key, Where.LOCAL, "", f"prefix match is local ({param} matches exact numbers)")
+            return
+        if not value or "," in value or ";" in value:
+            p.add(key, Where.LOCAL, "", f"{short_repr(pattern.value)} cannot be sent as {param}")
+            return
+        values.append(value)
+    p.split(key, param, sorted(set(values)), MAX_NUMBERS)
+
+
+def _plan_range(p: _Planner, key: str, rng: NumRange) -> None:
+    """``gte:…;lte:…`` / ``eq:…``; a strict or fractional bound is sent widened and refined
+    locally (Duration is whole seconds with an ``s`` suffix)."""
+    seconds = key == "dur"
+    param = "Duration" if seconds else "Price"
+    lows = [b for b in (rng.low, rng.high) if b is not None]
+    if any(b < 0 for b in lows) or (
+        rng.low is not None and rng.high is not None and rng.low > rng.high
+    ):
+        p.add(key, Where.LOCAL, "", "a negative or empty range is checked locally")
+        return
+    exact = True
+    low = high = None
+    if rng.low is not None:
+        low = rng.low.to_integral_value(ROUND_FLOOR) if seconds else rng.low
+        exact &= rng.low_inclusive and low == rng.low
+    if rng.high is not None:
+        high = rng.high.to_integral_value(ROUND_CEILING) if seconds else rng.high
+        exact &= rng.high_inclusive and high == rng.high
+    unit = "s" if seconds else ""
+    if low is not None and low == high:
+        value = f"eq:{_num(low)}{unit}"
+    else:
+        parts = []
+        if low is not None:
+            parts.append(f"gte:{_num(low)}{unit}")
+        if high is not None:
+            parts.append(f"lte:{_num(high)}{unit}")
+        value = ";".join(parts)
+    note = "" if exact else "Exotel bounds are inclusive: the exact bound is checked locally"
+    p.server(key, param, value, note, both=not exact)
+
+
+def _num(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# --- time windows --------------------------------------------------------------------------
+
+
+def _plan_time(p: _Planner, flt: CallFilter, now: datetime, zone: tzinfo) -> list[dict[str, str]]:
+    """``DateCreated`` windows (newest first) as parameter dicts; ``[{}]`` = no time filter."""
+    if flt.since is None and flt.until is None:
+        p.warnings.append(NO_TIME_WARNING)
+        p.notes.append(f"time: Exotel's default, the last {DEFAULT_WINDOW_DAYS} days")
+        return [{}]
+    oldest = _add_months(_wall(now, zone), -RETENTION_MONTHS) + RETENTION_SLACK
+    oldest = _ceil(oldest)
+    newest = _ceil(_wall(now + OPEN_END_SLACK, zone))
+    since = _resolve(flt.since, now, zone)
+    until = _resolve(flt.until, now, zone)
+    if until is not None and until <= oldest:
+        raise QueryRefusedError(
+            f"Exotel keeps call records for {RETENTION_MONTHS} months: this range ends "
+            f"{until:{TIME_FORMAT}}, before the oldest it can list ({oldest:{TIME_FORMAT}}, "
+            f"{_zone_name(zone)})",
+            provider="Exotel",
+        )
+    lo = oldest if since is None else _floor(since)
+    clipped = since is not None and lo < oldest
+    if clipped:
+        p.warnings.append(
+            f"since: Exotel keeps only {RETENTION_MONTHS} months of calls; "
+            f"listing from {oldest:{TIME_FORMAT}} ({_zone_name(zone)})"
+        )
+        lo = oldest
+    if since is None:
+        p.notes.append(f"since: none given; from Exotel's oldest ({RETENTION_MONTHS} months)")
+    # `lte` is inclusive: the exclusive `until` is sent as is and refined locally.
+    hi = newest if until is None else min(_ceil(until), newest)
+    windows: list[tuple[datetime, datetime]] = []
+    end = hi
+    while end >= lo:
+        begin = max(lo, _add_months(end, -MAX_SPAN_MONTHS) + RESOLUTION)
+        windows.append((begin, end))
+        end = begin - RESOLUTION
+    zone_note = f"DateCreated in {_zone_name(zone)}"
+    if len(windows) > 1:
+        zone_note += (
+            f"; split into {len(windows)} windows of ≤ {MAX_SPAN_MONTHS} month (Exotel's limit), "
+            "newest first"
+        )
+    if flt.since is not None:
+        whole = since is not None and since == lo
+        p.add(
+            "since",
+            Where.SERVER if whole or clipped else Where.BOTH,
+            f"DateCreated=gte:{lo:{TIME_FORMAT}}",
+            zone_note,
+        )
+    if flt.until is not None:
+        p.add(
+            "until",
+            Where.BOTH,
+            f"DateCreated=…;lte:{hi:{TIME_FORMAT}}",
+            zone_note + "; lte is inclusive, the exclusive end is checked locally",
+        )
+    return [
+        {"DateCreated": f"gte:{begin:{TIME_FORMAT}};lte:{end:{TIME_FORMAT}}"}
+        for begin, end in windows
+    ]
+
+
+def _wall(moment: datetime, zone: tzinfo) -> datetime:
+    """An aware instant as naive wall time in ``zone`` (how Exotel reads and writes times)."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _resolve(bound: TimeBound | None, now: datetime, zone: tzinfo) -> datetime | None:
+    """The bound as wall time in ``zone``; bounds beyond ``datetime``'s range are clamped."""
+    if bound is None:
+        return None
+    try:
+        instant = bound.resolve(now)
+    except (OverflowError, ValueError):  # -9999999w: before anything Exotel keeps
+        return datetime.min
+    try:
+        return _wall(instant, zone)
+    except (OverflowError, ValueError):  # 0001-01-01 or 9999-12-31 shifted out of range
+        return datetime.max.replace(microsecond=0) if instant > now else datetime.min
+
+
+def _floor(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+def _ceil(moment: datetime) -> datetime:
+    if moment.microsecond == 0:
+        return moment
+    try:
+        return moment.replace(microsecond=0) + RESOLUTION
+    except OverflowError:
+        return moment.replace(microsecond=0)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    year = min(max(year, 1), 9999)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def _zone_name(zone: tzinfo) -> str:
+    return str(getattr(zone, "key", None) or zone)

@@ -1,0 +1,649 @@
+"""The LaML call-log adapter Twilio (2010-04-01) and SignalWire (Compatibility API) share.
+
+The two APIs are one design: ``…/Accounts/{id}/Calls.json`` with ``To``/``From``/``Status``/
+``ParentCallSid``/``StartTime>``/``StartTime<`` filters, ``next_page_uri`` paging and the
+``{code, message, more_info, status}`` error body. Where they differ (field spellings, number
+types, sid shapes, vocabularies, paths, subresources) the difference is a :class:`LamlDialect`
+value, one per provider, side by side at the end of this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import httpx
+
+from tui.core import errors
+from tui.core.account import Account
+from tui.core.filter import CallFilter, NumberPattern
+from tui.core.model import (
+    LINK_CHILDREN,
+    LINK_EVENTS,
+    LINK_NOTIFICATIONS,
+    LINK_PARENT,
+    LINK_RECORDINGS,
+    LINK_SELF,
+    Call,
+    Direction,
+    Recording,
+    Status,
+    build_call,
+    build_recording,
+)
+from tui.core.normalize import Fields, short_repr, utc_day_start
+from tui.core.paging import Cursor, FuncSource, Page
+from tui.core.plan import Params, Plan, PlanItem, Where
+from tui.core.walk import Walker
+from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.laml_parse import (
+    decimal_of,
+    enum_of,
+    event_entry,
+    fast_time,
+    integer_of,
+    list_envelope,
+    notification_entry,
+    parse_laml_error,
+    text_of,
+)
+
+# -- design choices and provider facts (one line each to change) ------------------------------
+
+# Several statuses: one query per status (the API takes one ``Status``), merged by time, when
+# there are at most this many; more than that reads everything and filters locally.
+MAX_STATUS_QUERIES = 3
+# Extra whole days added around the server's day bounds. 0 is safe for every documented reading
+# of ``StartTime<`` (providers.md §6.2, §8.5); raise it if a provider is found to use local days.
+DAY_BOUND_SLACK_DAYS = 0
+# Pages read when following a link (recordings, notifications, events, child legs); more than
+# that is reported in the result's note, never dropped silently.
+LINK_PAGE_LIMIT = 20
+
+# Fields a normalized ``Call`` field holds completely; every other key goes to ``extras`` verbatim.
+CONSUMED_KEYS: frozenset[str] = frozenset(
+    {
+        "sid",
+        "parent_call_sid",
+        "from",
+        "to",
+        "date_created",
+        "start_time",
+        "end_time",
+        "duration",
+        "price",
+        "price_unit",
+        "direction",
+        "status",
+        "answered_by",
+    }
+)
+# Alternative spellings of the formatted numbers (Twilio ``from_formatted``, SignalWire
+# ``formatted_from`` plus the alias). A spelling whose value differs from the one used is kept.
+FORMATTED_FROM_KEYS = ("from_formatted", "formatted_from")
+FORMATTED_TO_KEYS = ("to_formatted", "formatted_to")
+
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_PHONE_LIKE = re.compile(r"[+\d\s().\-]+")
+_NUMBER_NOISE = re.compile(r"[\s().\-]")
+
+
+@dataclass(frozen=True)
+class LamlDialect:
+    """Everything in which one LaML provider differs from the other."""
+
+    provider: str
+    title: str
+    # Path from ``account.base_url`` to ``Accounts/…``: Twilio's base is the bare host, while
+    # SignalWire's already ends in ``/api/laml/2010-04-01``.
+    version_path: str
+    call_sid: re.Pattern[str]
+    call_sid_hint: str
+    statuses: Mapping[str, Status]  # record vocabulary → normalized
+    filter_statuses: frozenset[Status]  # what the list's ``Status=`` accepts
+    directions: Mapping[str, Direction]
+    formatted_from: tuple[str, ...]  # spellings, preferred first
+    formatted_to: tuple[str, ...]
+    # Subresources listed from ``subresource_uris`` (built when not advertised, if ``built``).
+    advertised_links: tuple[str, ...]
+    built_links: tuple[str, ...]
+    # SignalWire: ``Recordings.json?CallSid=`` when the advertised call subresource fails.
+    recordings_fallback: bool
+    # SignalWire's paging/subresource URIs have no ``.json``; add it when fetching them.
+    json_suffix_on_links: bool
+    api_key_prefix: str | None  # Twilio API keys (SK…) authenticate, the path takes account
+    media_extension: str
+    time_filter_format: str
+    default_page_size: int
+    max_page_size: int
+    newest_first: bool
+    links: tuple[str, ...]
+
+
+# -- small pure helpers ----------------------------------------------------------------------
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one URL path segment (ids come from users and providers: never a path)."""
+    return value if _SAFE_SEGMENT.fullmatch(value) else quote(value, safe="")
+
+
+def wire_number(pattern: NumberPattern) -> str:
+    """A number as the server's exact match wants it: formatting noise dropped from phone numbers;
+    SIP, ``client:`` and SIM identifiers as written."""
+    value = pattern.value.strip()
+    return _NUMBER_NOISE.sub("", value) if _PHONE_LIKE.fullmatch(value) else value
+
+
+def day_bounds(
+    since: datetime | None, until: datetime | None, fmt: str = "%Y-%m-%d"
+) -> tuple[str | None, str | None]:
+    """Inclusive-safe UTC days for ``StartTime>`` (on or after the day) and ``StartTime<``.
+
+    ``StartTime<=D`` reads "before D" (current spec) or "on or before midnight of D" / "on day ≤ D"
+    (older docs, emulator): midnight of D at or after ``until`` loses nothing under any reading.
+    """
+    slack = timedelta(days=DAY_BOUND_SLACK_DAYS)
+    low = None if since is None else (utc_day_start(since) - slack)
+    high: datetime | None = None
+    if until is not None:
+        high = utc_day_start(until)
+        if high < until.astimezone(UTC):
+            high += timedelta(days=1)
+        high += slack
+    return (
+        None if low is None else low.strftime(fmt),
+        None if high is None else high.strftime(fmt),
+    )
+
+
+def with_json_suffix(url: str) -> str:
+    """``…/Calls?Page=1`` → ``…/Calls.json?Page=1`` (a last segment with an extension is kept)."""
+    parts = urlsplit(url)
+    last = parts.path.rsplit("/", 1)[-1]
+    if not last or "." in last:
+        return url
+    return urlunsplit(parts._replace(path=parts.path + ".json"))
+
+
+# -- the adapter -----------------------------------------------------------------------------
+
+
+class LamlAdapter(Adapter):
+    """The LaML adapter; :class:`TwilioAdapter` and :class:`SignalWireAdapter` give a dialect."""
+
+    dialect: ClassVar[LamlDialect]
+    paging = "cursor"
+
+    def __init__(self, account: Account, **kwargs: Any) -> None:
+        super().__init__(account, **kwargs)
+        d = self.dialect
+        self.api_root = str(self.http.base_url) + d.version_path
+        path_account = account.account
+        if not path_account and not (
+            d.api_key_prefix and account.username.startswith(d.api_key_prefix)
+        ):
+            path_account = account.username
+        self.path_account = path_account
+        self.account_root = self.api_root + "Accounts/" + path_segment(path_account) + "/"
+
+    # -- auth and errors ---------------------------------------------------------------------
+
+    def make_auth(self) -> httpx.Auth | None:
+        username = self.account.username or self.account.account
+        return httpx.BasicAuth(username, self.account.password.get_secret_value())
+
+    parse_error = staticmethod(parse_laml_error)
+
+    def _require_account(self) -> None:
+        if not self.path_account:
+            hint = (
+                f" (an API key {self.dialect.api_key_prefix}… needs the account SID as `account`)"
+                if self.dialect.api_key_prefix
+                else ""
+            )
+            raise errors.ConfigError(
+                f"{self.title} account {self.account.name!r} has no account id for paths{hint}"
+            )
+
+    # -- URLs --------------------------------------------------------------------------------
+
+    @property
+    def calls_url(self) -> str:
+        return self.account_root + "Calls.json"
+
+    def call_url(self, sid: str) -> str:
+        return self.account_root + "Calls/" + path_segment(sid) + ".json"
+
+    def call_subresource_url(self, sid: str, name: str) -> str:
+        return self.account_root + "Calls/" + path_segment(sid) + "/" + name + ".json"
+
+    def recordings_by_call_url(self, sid: str) -> str:
+        return self.account_root + "Recordings.json?CallSid=" + path_segment(sid)
+
+    def children_url(self, sid: str) -> str:
+        return self.calls_url + "?ParentCallSid=" + path_segment(sid)
+
+    def media_url(self, account_sid: str | None, recording_sid: str) -> str:
+        owner = path_segment(account_sid) if account_sid else path_segment(self.path_account)
+        return (
+            f"{self.api_root}Accounts/{owner}/Recordings/"
+            f"{path_segment(recording_sid)}{self.dialect.media_extension}"
+        )
+
+    def _target(self, url: str) -> str:
+        return with_json_suffix(url) if self.dialect.json_suffix_on_links else url
+
+    # -- plan --------------------------------------------------------------------------------
+
+    def plan(self, flt: CallFilter, now: datetime) -> Plan:
+        d = self.dialect
+        base: dict[str, str] = {}
+        items: list[PlanItem] = []
+        local: list[str] = []
+        warnings: list[str] = []
+        status_values: list[str] = []
+
+        if flt.statuses:
+            wanted = sorted(flt.statuses)
+            if all(s in d.filter_statuses for s in wanted) and len(wanted) <= MAX_STATUS_QUERIES:
+                status_values = [s.value for s in wanted]
+                note = (
+                    f"{len(wanted)} queries merged by time (one Status per query)"
+                    if len(wanted) > 1
+                    else ""
+                )
+                native = " | ".join(f"Status={v}" for v in status_values)
+                items.append(PlanItem("status", Where.SERVER, native, note))
+            else:
+                odd = [s.value for s in wanted if s not in d.filter_statuses]
+                note = (
+                    f"{d.title} cannot filter by {', '.join(odd)}"
+                    if odd
+                    else f"more than {MAX_STATUS_QUERIES} statuses: filtered locally"
+                )
+                items.append(PlanItem("status", Where.LOCAL, "", note))
+                local.append("statuses")
+
+        if flt.directions:
+            items.append(PlanItem("dir", Where.LOCAL, "", f"{d.title} has no direction filter"))
+            local.append("directions")
+
+        for name, key, param in (("from_numbers", "from", "From"), ("to_numbers", "to", "To")):
+            patterns: tuple[NumberPattern, ...] = getattr(flt, name)
+            if not patterns:
+                continue
+            if len(patterns) == 1 and not patterns[0].prefix:
+                value = wire_number(patterns[0])
+                base[param] = value
+                items.append(PlanItem(key, Where.SERVER, f"{param}={value}"))
+            else:
+                why = "prefix match" if any(p.prefix for p in patterns) else "several numbers"
+                note = f"{param} matches one number exactly; {why} filtered locally"
+                items.append(PlanItem(key, Where.LOCAL, "", note))
+                local.append(name)
+
+        if flt.since is not None or flt.until is not None:
+            since = flt.since.resolve(now) if flt.since is not None else None
+            until = flt.until.resolve(now) if flt.until is not None else None
+            low, high = day_bounds(since, until, d.time_filter_format)
+            note = "the server filters by UTC start day; the exact instant is checked locally"
+            if low is not None:
+                base["StartTime>"] = low
+                items.append(PlanItem("since", Where.BOTH, f"StartTime>={low}", note))
+                local.append("since")
+            if high is not None:
+                base["StartTime<"] = high
+                items.append(PlanItem("until", Where.BOTH, f"StartTime<={high}", note))
+                local.append("until")
+
+        for name, key in (("duration", "dur"), ("price", "price")):
+            if getattr(flt, name) is not None:
+                items.append(PlanItem(key, Where.LOCAL, "", f"{d.title} has no {key} filter"))
+                local.append(name)
+
+        if flt.parent_id is not None:
+            base["ParentCallSid"] = flt.parent_id
+            items.append(PlanItem("parent", Where.SERVER, f"ParentCallSid={flt.parent_id}"))
+            if not d.call_sid.fullmatch(flt.parent_id):
+                warnings.append(
+                    f"parent {short_repr(flt.parent_id)} is not a {d.call_sid_hint}; "
+                    f"{d.title} may refuse it"
+                )
+
+        if flt.ids:
+            items.append(PlanItem("id", Where.LOCAL, "", "the list has no id filter"))
+            local.append("ids")
+        if flt.text:
+            items.append(PlanItem("text", Where.LOCAL, "", "free text is matched locally"))
+            local.append("text")
+        for key, _values in flt.extras:
+            items.append(PlanItem(key, Where.UNSUPPORTED, "", f"{d.title} calls have no {key}"))
+            warnings.append(f"{key}: not available for {d.title}, ignored")
+
+        if len(status_values) > 1:
+            queries: list[Params] = [{**base, "Status": v} for v in status_values]
+        elif status_values:
+            queries = [{**base, "Status": status_values[0]}]
+        else:
+            queries = [base]
+        return Plan(
+            queries=queries,
+            local=flt.only(*local),
+            items=tuple(items),
+            warnings=tuple(warnings),
+            merge="merge" if len(queries) > 1 else "concat",
+            newest_first=d.newest_first,
+        )
+
+    # -- pages -------------------------------------------------------------------------------
+
+    async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
+        self._require_account()
+        if cursor is None:
+            url = self.calls_url
+            body = await self.http.get_json(url, params={**params, "PageSize": str(page_size)})
+        elif isinstance(cursor, str):
+            url = self._target(cursor)
+            body = await self.http.get_json(url)
+        else:
+            raise TypeError(f"{self.title} cursors are next_page_uri strings, got {cursor!r}")
+        return self.parse_page(body, url)
+
+    def parse_page(self, body: Any, url: str | None = None) -> Page:
+        try:
+            records, nxt = list_envelope(body, "calls")
+        except ValueError as exc:
+            raise self.malformed(str(exc), url) from None
+        calls: list[Call] = []
+        for record in records:
+            try:
+                calls.append(self.normalize(record))
+            except Exception:  # a normalizer bug: the base turns it into a Call with a warning
+                calls.append(self.safe_normalize(record))
+        return Page(calls, nxt, None, len(records))
+
+    # -- normalize ---------------------------------------------------------------------------
+
+    def normalize(self, raw: Any) -> Call:
+        d = self.dialect
+        f = Fields(raw)
+        sid = text_of(f, "sid")
+        if sid is None:
+            f.warn("sid: missing")
+        status, status_raw = enum_of(f, "status", d.statuses, Status.UNKNOWN)
+        direction, direction_raw = enum_of(f, "direction", d.directions, Direction.UNKNOWN)
+        parent = text_of(f, "parent_call_sid")
+        from_formatted = f.text(*d.formatted_from)
+        to_formatted = f.text(*d.formatted_to)
+
+        extras: dict[str, Any] = {}
+        for key, value in f.raw.items():
+            if key in CONSUMED_KEYS or value is None or value == "":
+                continue
+            if key in FORMATTED_FROM_KEYS and value == from_formatted:
+                continue
+            if key in FORMATTED_TO_KEYS and value == to_formatted:
+                continue
+            extras[key] = value
+
+        links = self._links(f, sid, parent) if sid is not None else {}
+        return build_call(
+            provider=self.provider,
+            account=self.account.name,
+            id=sid or "?",
+            parent_id=parent,
+            from_number=text_of(f, "from"),
+            to_number=text_of(f, "to"),
+            from_formatted=from_formatted,
+            to_formatted=to_formatted,
+            from_name=text_of(f, "caller_name"),
+            to_name=None,
+            created_at=fast_time(f, "date_created"),
+            started_at=fast_time(f, "start_time"),
+            answered_at=None,
+            ended_at=fast_time(f, "end_time"),
+            duration=integer_of(f, "duration"),
+            price=decimal_of(f, "price"),
+            currency=text_of(f, "price_unit"),
+            direction=direction,
+            direction_raw=direction_raw,
+            status=status,
+            status_raw=status_raw,
+            answered_by=text_of(f, "answered_by"),
+            end_reason=None,
+            links=links,
+            extras=extras,
+            warnings=tuple(f.warnings),
+            raw=raw,
+        )
+
+    def _links(self, f: Fields, sid: str, parent: str | None) -> dict[str, str]:
+        d = self.dialect
+        uri = f.raw.get("uri")
+        links = {LINK_SELF: uri if isinstance(uri, str) and uri else self.call_url(sid)}
+        advertised = f.mapping("subresource_uris")
+        for name in d.advertised_links:
+            value = advertised.get(name)
+            if isinstance(value, str) and value:
+                links[name] = value
+            elif name in d.built_links:
+                links[name] = self.call_subresource_url(sid, name.capitalize())
+        if LINK_RECORDINGS not in links and d.recordings_fallback:
+            links[LINK_RECORDINGS] = self.recordings_by_call_url(sid)
+        if parent:
+            links[LINK_PARENT] = self.call_url(parent)
+        links[LINK_CHILDREN] = self.children_url(sid)
+        return links
+
+    def normalize_recording(self, raw: Any) -> Recording:
+        f = Fields(raw)
+        sid = f.text("sid")
+        if sid is None:
+            f.warn("sid: missing")
+        media = self.media_url(f.text("account_sid"), sid) if sid is not None else None
+        return build_recording(
+            provider=self.provider,
+            id=sid or "?",
+            call_id=f.text("call_sid"),
+            started_at=f.time("start_time") or f.time("date_created"),
+            duration=f.integer("duration"),
+            channels=f.integer("channels", "channel"),
+            status=f.text("status"),
+            media_url=media,
+            price=f.decimal("price"),
+            currency=f.text("price_unit"),
+            warnings=tuple(f.warnings),
+            raw=raw,
+        )
+
+    # -- one call and its links --------------------------------------------------------------
+
+    async def get_call(self, call_id: str) -> Call:
+        self._require_account()
+        if not call_id:
+            raise errors.NotFoundError("no call id given", provider=self.title)
+        url = self.call_url(call_id)
+        body = await self.http.get_json(url)
+        if not isinstance(body, Mapping):
+            raise self.malformed(f"expected a call object, got {short_repr(body)}", url)
+        return self.safe_normalize(body)
+
+    async def follow(self, call: Call, link: str) -> LinkResult:
+        self._require_account()
+        if link == LINK_PARENT:
+            if not call.parent_id:
+                raise errors.NotFoundError("this call has no parent leg", provider=self.title)
+            return LinkResult("calls", calls=(await self.get_call(call.parent_id),))
+        if link == LINK_CHILDREN:
+            return await self._children(call)
+        if link == LINK_RECORDINGS:
+            return await self._recordings(call)
+        if link in (LINK_NOTIFICATIONS, LINK_EVENTS) and link in call.links:
+            raws, note = await self._walk_list(call.links[link], link)
+            convert = notification_entry if link == LINK_NOTIFICATIONS else event_entry
+            return LinkResult("entries", entries=[convert(r) for r in raws], note=note)
+        raise errors.NotFoundError(f"this call has no {link} link", provider=self.title)
+
+    async def _children(self, call: Call) -> LinkResult:
+        params = {"ParentCallSid": call.id}
+
+        async def fetch(cursor: Cursor) -> Page:
+            return await self.fetch_page(params, cursor, self.page_size)
+
+        walker = Walker(FuncSource("cursor", self.page_size, None, fetch), provider=self.title)
+        calls: list[Call] = []
+        pages = 0
+        note = ""
+        async for admitted in walker.pages():
+            calls.extend(admitted.rows)
+            pages += 1
+            if admitted.next is not None and pages >= LINK_PAGE_LIMIT:
+                note = f"first {pages} pages of legs only"
+                break
+        return LinkResult("calls", calls=calls, note=note)
+
+    async def _recordings(self, call: Call) -> LinkResult:
+        url = call.links.get(LINK_RECORDINGS)
+        fallback = (
+            self.recordings_by_call_url(call.id) if self.dialect.recordings_fallback else None
+        )
+        if url is None:
+            url = fallback or self.call_subresource_url(call.id, "Recordings")
+        note = ""
+        try:
+            raws, note = await self._walk_list(url, "recordings")
+        except errors.NotFoundError:
+            if fallback is None or url == fallback:
+                raise
+            raws, note = await self._walk_list(fallback, "recordings")
+            note = "; ".join(
+                n for n in ("the call's recordings URI answered 404: listed by CallSid", note) if n
+            )
+        recordings = [self.normalize_recording(r) for r in raws]
+        return LinkResult("recordings", recordings=recordings, note=note)
+
+    async def _walk_list(self, url: str, key: str) -> tuple[list[Any], str]:
+        """Every item of a linked LaML list, following ``next_page_uri`` (bounded)."""
+        items: list[Any] = []
+        target: str | None = url
+        pages = 0
+        while target is not None:
+            if pages >= LINK_PAGE_LIMIT:
+                return items, f"first {pages} pages of {key} only"
+            full = self._target(target)
+            body = await self.http.get_json(full)
+            try:
+                found, target = list_envelope(body, key)
+            except ValueError as exc:
+                raise self.malformed(str(exc), full) from None
+            items.extend(found)
+            pages += 1
+        return items, ""
+
+
+# -- the two dialects --------------------------------------------------------------------------
+
+_TWILIO_STATUSES = {s: Status(s) for s in ("queued", "ringing", "in-progress", "completed")} | {
+    "busy": Status.BUSY,
+    "failed": Status.FAILED,
+    "no-answer": Status.NO_ANSWER,
+    "canceled": Status.CANCELED,
+}
+_FILTERABLE = frozenset(_TWILIO_STATUSES.values())
+
+TWILIO = LamlDialect(
+    provider="twilio",
+    title="Twilio",
+    version_path="2010-04-01/",
+    call_sid=re.compile(r"CA[0-9a-fA-F]{32}"),
+    call_sid_hint="Twilio call SID (CA + 32 hex digits)",
+    statuses=_TWILIO_STATUSES,
+    filter_statuses=_FILTERABLE,  # providers.md §6.2: one of the 8 statuses
+    # providers.md §7.2; outbound-dial marks a child leg (kept in direction_raw)
+    directions={
+        "inbound": Direction.INBOUND,
+        "trunking-originating": Direction.INBOUND,
+        "outbound-api": Direction.OUTBOUND,
+        "outbound-dial": Direction.OUTBOUND,
+        "trunking-terminating": Direction.OUTBOUND,
+    },
+    formatted_from=FORMATTED_FROM_KEYS,
+    formatted_to=FORMATTED_TO_KEYS,
+    advertised_links=(LINK_RECORDINGS, LINK_NOTIFICATIONS, LINK_EVENTS),
+    built_links=(LINK_RECORDINGS, LINK_NOTIFICATIONS, LINK_EVENTS),  # providers.md §6.1
+    recordings_fallback=False,
+    json_suffix_on_links=False,
+    api_key_prefix="SK",
+    # providers.md §6.6: WAV always works; MP3 is refused for encrypted recordings (16109)
+    media_extension=".wav",
+    time_filter_format="%Y-%m-%d",
+    default_page_size=200,
+    max_page_size=1000,  # providers.md §6.2
+    newest_first=True,  # [unconfirmed] providers.md §1 "newest first"
+    links=(
+        LINK_SELF,
+        LINK_RECORDINGS,
+        LINK_NOTIFICATIONS,
+        LINK_EVENTS,
+        LINK_PARENT,
+        LINK_CHILDREN,
+    ),
+)
+
+SIGNALWIRE = LamlDialect(
+    provider="signalwire",
+    title="SignalWire",
+    version_path="",  # base_url is https://{space}.signalwire.com/api/laml/2010-04-01
+    call_sid=re.compile(
+        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    ),
+    call_sid_hint="SignalWire call sid (a UUID)",
+    # providers.md §4.4 lists 7 statuses; §7.1 says accept no-answer if sent
+    statuses=_TWILIO_STATUSES,
+    # the spec fixture (compatibility_calls.openapi.json, Status parameter) includes no-answer
+    filter_statuses=_FILTERABLE,
+    # providers.md §7.2: inbound/outbound, and the Twilio words the SDK fork may send
+    directions={
+        "inbound": Direction.INBOUND,
+        "outbound": Direction.OUTBOUND,
+        "outbound-api": Direction.OUTBOUND,
+        "outbound-dial": Direction.OUTBOUND,
+    },
+    formatted_from=("formatted_from", "from_formatted"),
+    formatted_to=("formatted_to", "to_formatted"),
+    # notifications is "always null" in the spec; linked only when advertised
+    advertised_links=(LINK_RECORDINGS, LINK_NOTIFICATIONS),
+    built_links=(),
+    # providers.md §4.1: GET on the advertised Calls/{sid}/Recordings is [unconfirmed]
+    recordings_fallback=True,
+    # [unconfirmed] providers.md §1 "JSON when .json suffix used"; SignalWire's URIs omit it
+    json_suffix_on_links=True,
+    api_key_prefix=None,
+    media_extension=".wav",  # providers.md §4.7
+    # [unconfirmed] providers.md §4.2: dates (public page) or RFC 2822 (TypeSpec)
+    time_filter_format="%Y-%m-%d",
+    default_page_size=200,
+    max_page_size=1000,  # compatibility_calls.openapi.json: PageSize maximum 1000
+    newest_first=True,  # [unconfirmed] providers.md §1
+    links=(LINK_SELF, LINK_RECORDINGS, LINK_PARENT, LINK_CHILDREN),
+)
+
+
+def capabilities_of(d: LamlDialect) -> Capabilities:
+    return Capabilities(
+        server_fields=frozenset({"status", "from", "to", "since", "until", "parent"}),
+        links=d.links,
+        total=False,
+        limits=(
+            f"one Status per query: ≤ {MAX_STATUS_QUERIES} statuses are merged from "
+            "separate queries, more are filtered locally",
+            "From and To: one number each, exact match (prefixes are filtered locally)",
+            "time bounds by UTC day on the server, refined locally",
+            f"PageSize ≤ {d.max_page_size}",
+        ),
+    )
