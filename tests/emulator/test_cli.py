@@ -1,0 +1,62 @@
+"""``callscope emulator`` / ``python -m tui.emulator``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_json_line_write_config_and_clean_ctrl_c(tmp_path: Path) -> None:
+    cfg = tmp_path / "callscope.toml"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui.emulator",
+            "--calls",
+            "100",
+            "--json",
+            "--write-config",
+            str(cfg),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert proc.stdout is not None
+        accounts = json.loads(proc.stdout.readline())  # printed once listening
+        assert {"twilio", "signalwire"} <= {a["provider"] for a in accounts}
+        for a in accounts:
+            assert set(a) == {"provider", "label", "base_url", "account", "username", "password"}
+        tw = next(a for a in accounts if a["provider"] == "twilio")
+        r = httpx.get(
+            f"{tw['base_url']}/2010-04-01/Accounts/{tw['account']}/Calls.json",
+            auth=(tw["username"], tw["password"]),
+        )
+        assert r.status_code == 200 and len(r.json()["calls"]) == 50
+        assert tomllib.loads(cfg.read_text())["accounts"] == accounts
+        assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_bad_arguments_exit_2() -> None:
+    from tui.emulator.cli import main
+
+    assert main(["--faults", "twilio:wat=1"]) == 2
+    assert main(["--latency", "soon"]) == 2
