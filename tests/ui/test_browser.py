@@ -1,0 +1,192 @@
+"""The browser driven with Pilot against the emulator over loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, TabbedContent
+
+from tests.ui.conftest import (
+    accounts_of,
+    browser,
+    current_view,
+    make_app,
+    ready,
+    visible_ids,
+    wait_for,
+)
+from tui.core.model import Status
+from tui.emulator import Emulator
+from tui.ui.widgets.call_table import CallTable
+from tui.ui.widgets.query_bar import QueryBar
+
+
+def twilio_truth(emu: Emulator, predicate=lambda record: True) -> list[str]:  # type: ignore[no-untyped-def]
+    a = emu.account("twilio")
+    sids = emu.api("twilio").sids[a.account]  # type: ignore[attr-defined]
+    return [sids.call(r.index) for r in emu.dataset.calls(a.key) if predicate(r)]
+
+
+async def test_scrolling_across_page_boundaries_shows_every_row_once_in_order(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",), page_size=20))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        seen: dict[int, str] = {}
+        for _ in range(12):  # ~25 rows a screen: past 10 pages of 20
+            await wait_for(pilot, lambda: None not in visible_ids(view))
+            top = int(view.table.scroll_y)
+            for offset, call_id in enumerate(visible_ids(view)):
+                assert call_id is not None
+                assert seen.setdefault(top + offset, call_id) == call_id
+            await pilot.press("pagedown")
+        ids = [seen[i] for i in range(len(seen))]
+        assert len(ids) > 6 * 20
+        assert ids == twilio_truth(emu)[: len(ids)]
+        assert len(set(ids)) == len(ids)
+
+
+async def test_switching_tabs_keeps_each_tabs_place(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio", "signalwire")))
+    async with app.run_test(size=(160, 40)) as pilot:
+        first = await ready(pilot, app)
+        for _ in range(7):
+            await pilot.press("down")
+        first_call = first.table.current
+        await pilot.press("2")
+        second = await ready(pilot, app)
+        assert second is not first and second.account.provider == "signalwire"
+        await pilot.press("down")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: current_view(app) is first)
+        assert first.table.cursor_row == 7 and first.table.current == first_call
+        assert browser(app).query_one(TabbedContent).active == "tab-1"
+
+
+async def test_filter_through_the_query_bar_shows_only_matching_rows(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await pilot.press("slash")
+        bar = view.query_one(QueryBar)
+        assert bar.is_open
+        bar.input.value = "status:failed"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.pager is not None and view.pager.exhausted)
+        rows = [view.table.call_at(i) for i in range(view.pager.loaded)]  # type: ignore[union-attr]
+        assert rows and all(r is not None and r.status is Status.FAILED for r in rows)
+        assert [r.id for r in rows if r] == twilio_truth(emu, lambda r: r.status == "failed")
+        # the sidebar shows the same filter
+        assert "failed" in view.sidebar.query_one("#field-status").selected  # type: ignore[attr-defined]
+
+
+async def test_a_bad_query_shows_an_inline_error_at_the_column(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await pilot.press("slash")
+        bar = view.query_one(QueryBar)
+        bar.input.value = "status:failed colour:red"
+        await pilot.press("enter")
+        error = str(bar.query_one("#query-error").render())
+        assert "^" in error and "unknown field 'colour'" in error
+        assert error.index("^") == 15  # under the 'c' of colour (one space of padding)
+        assert view.filter.is_empty  # nothing applied
+
+
+async def test_filter_through_the_sidebar(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        field = view.sidebar.query_one("#field-dur", Input)
+        field.focus()
+        field.value = ">=60"
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: view.pager is not None and view.pager.exhausted and not view.pager.loading,
+        )
+        rows = [view.table.call_at(i) for i in range(view.pager.loaded)]  # type: ignore[union-attr]
+        assert rows and all(r is not None and (r.duration or 0) >= 60 for r in rows)
+        assert str(view.filter) == "dur:>=60"
+        assert view.query_one(QueryBar).input.value == "dur:>=60"
+
+
+async def test_query_history_walks_with_up_and_down(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        bar = view.query_one(QueryBar)
+        for query in ("status:busy", "status:failed"):
+            await pilot.press("slash")
+            bar.input.value = query
+            await pilot.press("enter")
+        await pilot.press("slash")
+        await pilot.press("up")
+        assert bar.input.value == "status:failed"
+        await pilot.press("up")
+        assert bar.input.value == "status:busy"
+
+
+async def test_injected_503_shows_a_specific_error_and_keeps_rows(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",), page_size=20))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        pager = view.pager
+        assert pager is not None
+        await wait_for(pilot, lambda: not pager.loading)
+        loaded = pager.loaded
+        emu.faults.set("twilio", rates={"503": 1.0})
+        view.table.action_last()
+        await wait_for(pilot, lambda: pager.error is not None, timeout=60)
+        assert pager.loaded >= loaded
+        assert view.table.call_at(0) is not None
+        status = str(view.query_one(".status-line").render())
+        assert "server error" in status and "HTTP 503" in status
+        emu.faults.set("twilio", rates={})
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pager.error is None and pager.loaded > loaded)
+
+
+async def test_theme_switch_is_persisted_to_the_config(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, app)
+        assert app.theme == "callscope-dark"
+        app.theme = "callscope-light"
+        await pilot.pause()
+    text = (tmp_path / "config.toml").read_text()
+    assert 'theme = "callscope-light"' in text
+    assert (tmp_path / "config.toml").stat().st_mode & 0o777 == 0o600
+
+
+async def test_enter_opens_the_details_and_links(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await pilot.press("enter")
+        assert view.detail.call is not None and view.detail.call.id == view.table.current.id  # type: ignore[union-attr]
+        await pilot.pause()
+        screen_text = app.export_screenshot()
+        assert "Normalized" in screen_text and "Links" in screen_text
+        assert view.detail.active == "tab-links"  # Enter on a call with links goes to them
+
+
+async def test_demo_starts_with_a_demo_marker(tmp_path: Path) -> None:
+    app = make_app(tmp_path, None, demo_calls=200)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        banner = str(browser(app).query_one("#demo-banner").render())
+        assert "DEMO" in banner and "callscope config init" in banner
+        assert view.account.demo
+        assert len(browser(app).accounts) == 5
+        assert (
+            isinstance(view.table, CallTable) and view.pager is not None and view.pager.loaded > 0
+        )

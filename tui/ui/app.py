@@ -1,0 +1,259 @@
+"""``CallscopeApp``: start-up (config or demo), themes, key overrides, clipboard, palette.
+
+The first frame paints before anything slow happens: config, pydantic, httpx, the adapters and
+the emulator load after it (``call_after_refresh``) and the browser screen is pushed when ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.core.account import Account
+    from tui.core.config import Config
+
+DEMO_CALLS = 100_000
+
+
+class CallscopeApp(App[int]):
+    TITLE = "callscope"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("f1", "help", "Help", show=False, id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config_path: str | None = None,
+        config: Config | None = None,
+        accounts: list[Account] | None = None,
+        demo_calls: int = DEMO_CALLS,
+        demo_now: Any = None,
+        clock: Any = None,
+        utc: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.config_path = config_path
+        self.config: Config | None = config
+        self.preset_accounts = accounts
+        self.demo_calls = demo_calls
+        self.demo_now = demo_now
+        self.clock = clock
+        self.utc = utc
+        self.emulator: Any = None
+        self.accounts: list[Account] = []
+        self.demo = False
+        self._persist_theme = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("callscope — starting…", id="splash")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        from tui.core import config as config_module
+        from tui.core.errors import ConfigError
+        from tui.ui.themes import DEFAULT_THEME, load_themes, shipped_themes_dir
+
+        if self.config is None:
+            try:
+                self.config = config_module.load(self.config_path)
+            except ConfigError as exc:
+                self.notify(str(exc), title="Config", severity="error", timeout=15, markup=False)
+                self.config = config_module.Config(path=config_module.config_path(self.config_path))
+        for warning in self.config.warnings:
+            self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
+        themes, problems = load_themes(shipped_themes_dir(), config_module.config_dir() / "themes")
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:
+            self.notify(problem, severity="warning", markup=False)
+        wanted = self.config.theme or DEFAULT_THEME
+        if wanted in self.available_themes:
+            self.theme = wanted
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self._persist_theme = True
+        accounts = (
+            self.preset_accounts if self.preset_accounts is not None else self.config.accounts
+        )
+        if accounts:
+            self._open(list(accounts), demo=False)
+        else:
+            self._start_demo()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="demo",
+        exit_on_error=False,
+        description="start the demo emulator",
+    )
+    def _start_demo(self) -> None:
+        from datetime import UTC, datetime
+
+        from pydantic import SecretStr
+
+        from tui.core.account import Account
+        from tui.emulator.server import EmulatorConfig, EmulatorThread
+
+        now = self.demo_now or datetime.now(UTC).replace(microsecond=0)
+        thread = EmulatorThread(EmulatorConfig(calls=self.demo_calls, now=now))
+        thread.start()
+        self.emulator = thread
+        accounts = [
+            Account(
+                name=f"demo-{a.provider}",
+                provider=a.provider,
+                label=f"{a.label}",
+                base_url=a.base_url,
+                account=a.account,
+                username=a.username,
+                password=SecretStr(a.password),
+                demo=True,
+            )
+            for a in thread.accounts
+        ]
+        self.call_from_thread(self._open, accounts, True)
+
+    def _open(self, accounts: list[Account], demo: bool) -> None:
+        from tui.ui.screens.browser import BrowserScreen
+
+        self.accounts = accounts
+        self.demo = demo
+        self.sub_title = "DEMO" if demo else f"{len(accounts)} account(s)"
+        utc = self.utc if self.utc is not None else bool(self.config and self.config.utc)
+        columns = self.config.columns if self.config else None
+        self.push_screen(
+            BrowserScreen(accounts, demo=demo, clock=self.clock, columns=columns, utc=utc)
+        )
+
+    def watch_theme(self, theme: str) -> None:
+        if not self._persist_theme or self.config is None or self.config.theme == theme:
+            return
+        from tui.core import config as config_module
+
+        self.config.theme = theme
+        try:
+            config_module.save(self.config, {"theme": theme})
+        except OSError as exc:
+            self.notify(f"Could not save the theme: {exc}", severity="warning", markup=False)
+
+    # -- clipboard --------------------------------------------------------------------------
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """OSC 52 (wrapped for tmux), size-capped, with a notice saying what happened."""
+        from tui.ui.clipboard import MAX_BYTES, osc52
+
+        sequence = osc52(text)
+        if sequence is None:
+            limit = MAX_BYTES * 3 // 4
+            self.notify(f"Too large to copy ({len(text):,} chars; limit ~{limit:,} bytes)",
+                        title="Copy", severity="warning")  # fmt: skip
+            return
+        self._clipboard = text
+        driver = self._driver  # Textual offers no public raw write; its own copy uses this too
+        if driver is not None:
+            driver.write(sequence)
+        preview = text if len(text) <= 40 else text[:39] + "…"
+        from tui.core.sanitize import visible
+
+        self.notify(
+            f"Copied {len(text):,} chars: {visible(preview)}", title="Copy", timeout=3, markup=False
+        )
+
+    # -- help and palette ------------------------------------------------------------------
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """Bindings grouped by pane: the focused chain first, then the app's."""
+        sections: list[tuple[str, list[tuple[str, str, str]]]] = []
+        seen: set[str] = set()
+        node: Any = self.screen.focused
+        chain: list[Any] = []
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        for owner in chain:
+            rows = []
+            for binding in getattr(owner, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id and binding.id not in seen:
+                    seen.add(binding.id)
+                    rows.append(
+                        (
+                            self.get_key_display(binding),
+                            binding.description or binding.action,
+                            binding.id,
+                        )
+                    )
+            if rows:
+                sections.append((type(owner).__name__, rows))
+        return sections
+
+    def action_help(self) -> None:
+        from tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from tui.ui.widgets.account_view import AccountView
+
+        views = list(screen.query(AccountView)) if screen.is_mounted else []
+        view = next((v for v in views if v.display and v.is_on_screen), views[0] if views else None)
+        if view is None:
+            return
+        actions = [
+            ("Filter: open the query bar", "Type a query (/)", view.action_open_query),
+            ("Filter: clear", "Show every call", lambda: view.sidebar.action_clear()),
+            ("Retry", "Retry the last failed request (r)", view.action_retry),
+            ("Toggle sidebar", "Hide or show the filter sidebar (s)", view.action_toggle_sidebar),
+            ("Toggle detail pane", "Hide or show the detail pane (d)", view.action_toggle_detail),
+            ("Toggle UTC / local time", "Times in the table (t)", view.action_toggle_utc),
+            ("Sort loaded rows", "Cycle the sort column (o)", view.action_sort),
+            ("Copy call id", "To the clipboard (c)", lambda: view.detail.action_copy("id")),
+            ("Copy raw JSON", "To the clipboard (y)", lambda: view.detail.action_copy("raw")),
+            ("Help", "Every key binding (?)", self.action_help),
+        ]
+        for title, help_text, callback in actions:
+            yield SystemCommand(title, help_text, callback)
+
+    async def on_unmount(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="callscope", description="Browse call records in the terminal."
+    )
+    parser.add_argument(
+        "--config", help="config file (default: the platform config dir; env CALLSCOPE_CONFIG)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo even when accounts are configured"
+    )
+    parser.add_argument("--utc", action="store_true", help="show times in UTC")
+    args = parser.parse_args(argv)
+    app = CallscopeApp(
+        config_path=args.config or os.environ.get("CALLSCOPE_CONFIG"), utc=args.utc or None
+    )
+    if args.demo:
+        app.preset_accounts = []
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run([]))

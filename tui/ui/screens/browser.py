@@ -1,0 +1,105 @@
+"""``BrowserScreen``: one tab per account, the DEMO marker, tab switching keys, help."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tui.core.sanitize import visible
+from tui.ui.widgets.account_view import AccountView
+
+if TYPE_CHECKING:
+    from tui.core.account import Account
+
+DEMO_HINT = (
+    "DEMO — emulated providers, not real data · add an account: callscope config init"
+    " (or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN …)"
+)
+
+
+def short(text: str, width: int) -> str:
+    text = visible(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class BrowserScreen(Screen[None]):
+    CSS_PATH = "browser.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(str(n), f"tab({n})", f"Tab {n}", show=False, id=f"browser.tab{n}")
+            for n in range(1, 10)
+        ),
+        Binding("question_mark", "help", "Help", id="browser.help"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next_pane"),
+        Binding(
+            "shift+tab", "focus_previous", "Previous pane", show=False, id="browser.previous_pane"
+        ),
+    ]
+
+    def __init__(self, accounts: list[Account], *, demo: bool = False, clock: Any = None,
+                 columns: list[str] | None = None, utc: bool = False) -> None:  # fmt: skip
+        super().__init__()
+        self.accounts = accounts
+        self.demo = demo
+        self.clock = clock
+        self.columns = columns
+        self.utc = utc
+
+    def compose(self) -> ComposeResult:
+        if self.demo:
+            yield Static(Text(DEMO_HINT), id="demo-banner")
+        with TabbedContent(id="tabs"):
+            for number, account in enumerate(self.accounts, 1):
+                title = Content(f"{number} {short(account.title, 28)}")
+                if account.colour:
+                    title = title.stylize(f"bold {account.colour}")
+                with TabPane(title, id=f"tab-{number}"):
+                    view = AccountView(
+                        account, clock=self.clock, columns=self.columns, utc=self.utc
+                    )
+                    if account.colour:
+                        view.styles.border_top = ("thick", account.colour)
+                    yield view
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._focus_table)
+
+    def _focus_table(self) -> None:
+        view = self.current_view
+        if view is not None:
+            view.table.focus()
+
+    @property
+    def views(self) -> list[AccountView]:
+        return list(self.query(AccountView))
+
+    @property
+    def current_view(self) -> AccountView | None:
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.active_pane
+        if pane is None:
+            return None
+        found = list(pane.query(AccountView))
+        return found[0] if found else None
+
+    def action_tab(self, number: int) -> None:
+        if 1 <= number <= len(self.accounts):
+            self.query_one(TabbedContent).active = f"tab-{number}"
+            self.call_after_refresh(self._focus_table)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "tabs":
+            self.call_after_refresh(self._focus_table)
+
+    def action_help(self) -> None:
+        from tui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.help_sections()))  # type: ignore[attr-defined]

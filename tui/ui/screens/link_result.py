@@ -1,0 +1,172 @@
+"""What following a link gave: recordings, log entries, or calls (parent, legs as a small tree)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList, ProgressBar, Tree
+from textual.widgets.option_list import Option
+
+from tui.core import errors
+from tui.core.normalize import format_duration
+from tui.core.sanitize import cell, visible
+from tui.ui.columns import format_time
+
+if TYPE_CHECKING:
+    from tui.core.model import Call
+    from tui.providers.base import LinkResult
+    from tui.ui.widgets.account_view import AccountView
+
+
+def call_line(call: Call) -> Text:
+    text = Text(cell(call.id, limit=40), style="bold")
+    text.append(f"  {call.status.value:<11} ")
+    text.append(f"{cell(call.from_number, limit=30)} → {cell(call.to_number, limit=30)}  ")
+    text.append(format_time(call.time, True) + " UTC", style="dim")
+    return text
+
+
+class LinkResultScreen(ModalScreen[None]):
+    """A modal list of the link's items; Enter opens a call, ``w`` downloads a recording."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="link.close"),
+        Binding("w", "download", "Download recording", id="link.download"),
+        Binding("u", "copy_url", "Copy media URL", id="link.copy_url"),
+        Binding("x", "cancel_download", "Cancel download", id="link.cancel"),
+    ]
+
+    DEFAULT_CSS = """
+    LinkResultScreen { align: center middle; }
+    LinkResultScreen > Vertical {
+        width: 90%; height: 80%; border: thick $primary; background: $surface; padding: 0 1;
+    }
+    LinkResultScreen OptionList { height: 1fr; }
+    LinkResultScreen Tree { height: auto; max-height: 12; }
+    LinkResultScreen ProgressBar { display: none; }
+    LinkResultScreen ProgressBar.-active { display: block; }
+    """
+
+    def __init__(self, view: AccountView, call: Call, link: str, result: LinkResult) -> None:
+        super().__init__()
+        self.view = view
+        self.call = call
+        self.link = link
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        result = self.result
+        with Vertical():
+            count = len(result.calls) + len(result.recordings) + len(result.entries)
+            yield Label(
+                Text(
+                    f"{self.link} of {cell(self.call.id, limit=40)} — {count} item(s)", style="bold"
+                )
+            )
+            if result.note:
+                yield Label(Text(visible(result.note, limit=300), style="dim"))
+            if result.kind == "calls" and self.link in ("children", "parent"):
+                yield self._tree()
+            options: list[Option] = []
+            for index, call in enumerate(result.calls):
+                options.append(Option(call_line(call), id=f"call-{index}"))
+            for index, rec in enumerate(result.recordings):
+                line = Text(cell(rec.id, limit=40), style="bold")
+                line.append(f"  {format_duration(rec.duration):>8}  ")
+                line.append(f"{rec.channels or '?'} ch  {cell(rec.status, limit=12):<11} ")
+                line.append(cell(rec.media_url, limit=120), style="underline")
+                options.append(Option(line, id=f"rec-{index}"))
+            for index, entry in enumerate(result.entries):
+                line = Text(format_time(entry.time, True) + "  ", style="dim")
+                line.append(f"{cell(entry.level, limit=10):<8} ", style="bold")
+                line.append(cell(entry.title, limit=200))
+                if entry.detail:
+                    line.append("  " + cell(entry.detail, limit=300), style="dim")
+                options.append(Option(line, id=f"entry-{index}"))
+            if not options:
+                options.append(Option(Text("Nothing here.", style="dim"), disabled=True))
+            yield OptionList(*options, id="items")
+            yield ProgressBar(total=100, id="download")
+            yield Footer()
+
+    def _tree(self) -> Tree[str]:
+        if self.link == "parent":
+            root_call = self.result.calls[0] if self.result.calls else None
+            tree: Tree[str] = Tree(call_line(root_call) if root_call else Text("(parent)"))
+            tree.root.add_leaf(call_line(self.call))
+        else:
+            tree = Tree(call_line(self.call))
+            for child in self.result.calls:
+                tree.root.add_leaf(call_line(child))
+        tree.root.expand()
+        return tree
+
+    def _selected_recording(self) -> Any:
+        items = self.query_one("#items", OptionList)
+        option = items.highlighted_option if items.highlighted is not None else None
+        if option is not None and option.id and option.id.startswith("rec-"):
+            return self.result.recordings[int(option.id[4:])]
+        return self.result.recordings[0] if self.result.recordings else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ""
+        if option_id.startswith("call-"):
+            call = self.result.calls[int(option_id[5:])]
+            self.view.detail.show(call)
+            self.dismiss()
+        elif option_id.startswith("rec-"):
+            self.action_download()
+
+    def action_copy_url(self) -> None:
+        rec = self._selected_recording()
+        if rec is not None and rec.media_url:
+            self.app.copy_to_clipboard(rec.media_url)
+
+    def action_download(self) -> None:
+        rec = self._selected_recording()
+        if rec is None or not rec.media_url:
+            self.notify("No recording media here", severity="warning")
+            return
+        self.download(rec.media_url, rec.id)
+
+    def action_cancel_download(self) -> None:
+        self.workers.cancel_group(self, "download")
+        self.query_one(ProgressBar).remove_class("-active")
+        self.notify("Download cancelled", timeout=2)
+
+    @work(group="download", exclusive=True, exit_on_error=False, description="download a recording")
+    async def download(self, url: str, name: str) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.add_class("-active")
+        safe = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")[:80] or "recording"
+        suffix = ".mp3" if url.split("?")[0].endswith(".mp3") else ".wav"
+        target = Path.cwd() / f"{safe}{suffix}"
+        done = 0
+        try:
+            async with self.view.adapter.http.stream(url) as response:
+                total = int(response.headers.get("content-length") or 0) or None
+                bar.update(total=total, progress=0)
+                with target.open("wb") as handle:
+                    async for chunk in response.aiter_bytes():
+                        handle.write(chunk)
+                        done += len(chunk)
+                        bar.update(progress=done)
+        except errors.CallscopeError as exc:
+            self.notify(
+                visible(str(exc), limit=300),
+                title="Download failed",
+                severity="error",
+                markup=False,
+            )
+            target.unlink(missing_ok=True)
+            return
+        finally:
+            bar.remove_class("-active")
+        self.notify(f"Saved {done:,} bytes to {target}", title="Recording downloaded", markup=False)

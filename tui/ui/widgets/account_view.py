@@ -1,0 +1,301 @@
+"""``AccountView``: one tab — the filter sidebar, the call table, the detail pane, a status line.
+
+It owns the tab's state (filter, plan, pager) and its network work: the pager's fetch tasks
+and Textual workers for links and downloads. A new filter cancels the old pager. Errors become
+a specific message in the status line and a titled notification; loaded rows stay.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from tui.core import errors
+from tui.core.filter import CallFilter
+from tui.core.pager import CallPager
+from tui.core.query import format_query
+from tui.core.sanitize import visible
+from tui.ui.widgets.call_table import CallTable
+from tui.ui.widgets.detail_pane import DetailPane
+from tui.ui.widgets.filter_sidebar import FilterSidebar
+from tui.ui.widgets.query_bar import QueryBar
+
+if TYPE_CHECKING:
+    from tui.core.account import Account
+    from tui.core.plan import Plan
+    from tui.providers.base import Adapter, LinkResult
+
+
+WIDE_LAYOUT = 170  # columns from which the detail pane goes beside the table
+
+
+class AccountView(Vertical):
+    """Everything of one account's tab."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "open_query", "Filter", id="tab.filter"),
+        Binding("r", "retry", "Retry", id="tab.retry"),
+        Binding("s", "toggle_sidebar", "Sidebar", id="tab.sidebar"),
+        Binding("d", "toggle_detail", "Detail", id="tab.detail"),
+        Binding("t", "toggle_utc", "UTC/local", id="tab.utc"),
+        Binding("o", "sort", "Sort", id="tab.sort"),
+        Binding("escape", "back", "Back", show=False, id="tab.back"),
+    ]
+
+    class Loaded(Message):
+        """The pager changed (rows, error, end); for tests and the screen's status."""
+
+        def __init__(self, view: AccountView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, account: Account, *, clock: Any = None, columns: list[str] | None = None,
+                 utc: bool = False, **kw: Any) -> None:  # fmt: skip
+        super().__init__(**kw)
+        self.account = account
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.filter = CallFilter()
+        self.plan: Plan | None = None
+        self.pager: CallPager | None = None
+        self._adapter: Adapter | None = None
+        self._columns = columns
+        self._utc = utc
+        self._reported_error: errors.ProviderError | None = None
+        self._sort_column: str | None = None
+
+    # -- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield QueryBar()
+        with Horizontal(classes="body"):
+            yield FilterSidebar(self.account.provider, classes="sidebar")
+            with Vertical(classes="main"):
+                yield CallTable(columns=self._columns, utc=self._utc)
+                yield DetailPane(secrets=self.account.secrets(), classes="detail")
+        yield Static("", classes="status-line")
+
+    @property
+    def table(self) -> CallTable:
+        return self.query_one(CallTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def sidebar(self) -> FilterSidebar:
+        return self.query_one(FilterSidebar)
+
+    @property
+    def adapter(self) -> Adapter:
+        if self._adapter is None:
+            from tui.providers import adapter_for
+
+            self._adapter = adapter_for(self.account)
+        return self._adapter
+
+    def on_mount(self) -> None:
+        # after the first refresh: every child (table, detail tabs) is composed by then
+        self.call_after_refresh(self.apply_filter, self.filter)
+
+    def on_resize(self) -> None:
+        # The detail pane sits beside the table when there is room, below it otherwise.
+        self.set_class(self.size.width >= WIDE_LAYOUT, "-wide")
+
+    async def on_unmount(self) -> None:
+        if self.pager is not None:
+            self.pager.cancel()
+        if self._adapter is not None:
+            await self._adapter.aclose()
+
+    # -- filtering -----------------------------------------------------------------------
+
+    def apply_filter(self, flt: CallFilter) -> None:
+        """Show ``flt``'s calls: cancel the old walk, plan, start a new pager."""
+        if self.pager is not None:
+            self.pager.cancel()
+        self.filter = flt
+        self._reported_error = None
+        self._sort_column = None
+        now = self.clock()
+        self.query_one(QueryBar).show(format_query(flt))
+        self.sidebar.show_filter(flt)
+        try:
+            source, plan = self.adapter.source(flt, now=now)
+        except errors.CallscopeError as exc:
+            self.plan = None
+            self.pager = None
+            self.table.set_pager(None)
+            self.sidebar.show_plan(None)
+            self._show_error(exc)
+            return
+        self.plan = plan
+        predicate = None
+        if not plan.local.is_empty:
+            local = plan.local
+
+            def predicate(call: Any, _local: CallFilter = local, _now: datetime = now) -> bool:
+                return _local.matches(call, _now)
+
+        self.pager = CallPager(
+            source, predicate=predicate, provider=self.adapter.title, listener=self._pager_changed
+        )
+        self.table.set_pager(self.pager)
+        self.sidebar.show_plan(plan, self.adapter.capabilities.limits)
+        self._update_status()
+        self.pager.want(0, max(50, self.table.size.height))
+
+    def _pager_changed(self, pager: CallPager) -> None:
+        if pager is not self.pager or not self.is_attached:
+            return
+        self.table.data_changed()
+        self._update_status()
+        if pager.error is not None and pager.error is not self._reported_error:
+            self._reported_error = pager.error
+            self._show_error(pager.error)
+        self.post_message(self.Loaded(self))
+
+    def _show_error(self, exc: errors.CallscopeError) -> None:
+        message = visible(str(exc), limit=400)
+        hint = getattr(exc, "hint", "")
+        title = f"{self.account.title}: {getattr(exc, 'kind', 'error')}"
+        self.notify(f"{message}\n{hint}", title=title,
+                    severity="error", timeout=8, markup=False)  # fmt: skip
+        self._update_status(error=exc)
+
+    def _update_status(self, error: errors.CallscopeError | None = None) -> None:
+        status = self.query_one(".status-line", Static)
+        line = Text()
+        if self.pager is not None:
+            line.append(self.pager.status_text())
+            if self.pager.loading:
+                line.append(" · loading…", style="italic")
+            error = error or self.pager.error
+        if self.plan is not None:
+            line.append(" · " + self.plan.describe(), style="dim")
+        if self.table.marked:
+            line.append(f" · {len(self.table.marked)} marked", style="bold")
+        if error is not None:
+            line.append("  ✖ " + visible(str(error), limit=300), style="bold red")
+            hint = getattr(error, "hint", "")
+            if hint:
+                line.append(f" — {hint}", style="red")
+        status.update(line)
+
+    def on_filter_sidebar_changed(self, event: FilterSidebar.Changed) -> None:
+        event.stop()
+        if event.filter != self.filter:
+            self.apply_filter(event.filter)
+
+    def on_query_bar_submitted(self, event: QueryBar.Submitted) -> None:
+        event.stop()
+        self.apply_filter(event.filter)
+        self.table.focus()
+
+    # -- table and detail -----------------------------------------------------------------
+
+    def on_call_table_highlighted(self, event: CallTable.Highlighted) -> None:
+        event.stop()
+        self.detail.show(event.call)
+        self._update_status()
+
+    def on_call_table_selected(self, event: CallTable.Selected) -> None:
+        event.stop()
+        self.remove_class("-no-detail")
+        self.detail.show(event.call)
+        self.detail.active = "tab-links" if event.call.links else "tab-normalized"
+        self.detail.focus()
+
+    def on_detail_pane_follow_link(self, event: DetailPane.FollowLink) -> None:
+        event.stop()
+        self.follow(event.call, event.link)
+
+    def on_detail_pane_copy(self, event: DetailPane.Copy) -> None:
+        event.stop()
+        self.app.copy_to_clipboard(event.text)  # the app wraps OSC 52 (tmux, size cap, notice)
+
+    @work(group="links", exclusive=True, exit_on_error=False, description="follow a link")
+    async def follow(self, call: Any, link: str) -> None:
+        from tui.ui.screens.link_result import LinkResultScreen
+
+        self.notify(f"Fetching {link}…", timeout=2)
+        try:
+            result: LinkResult = await self.adapter.follow(call, link)
+        except errors.CallscopeError as exc:
+            self._show_error(exc)
+            return
+        await self.app.push_screen(LinkResultScreen(self, call, link, result))
+
+    async def open_call(self, call_id: str) -> None:
+        """Fetch one call and show it in the detail pane (from a link result)."""
+        try:
+            call = await self.adapter.get_call(call_id)
+        except errors.CallscopeError as exc:
+            self._show_error(exc)
+            return
+        self.detail.show(call)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_open_query(self) -> None:
+        self.query_one(QueryBar).open(format_query(self.filter))
+
+    def action_retry(self) -> None:
+        if self.pager is not None and self.pager.error is not None:
+            self._reported_error = None
+            self.pager.retry()
+            self.table.data_changed()
+            top = int(self.table.scroll_y)
+            self.pager.want(top, top + self.table.size.height)
+            self._update_status()
+        else:
+            self.apply_filter(self.filter)
+
+    def action_toggle_sidebar(self) -> None:
+        self.toggle_class("-no-sidebar")
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("-no-detail")
+
+    def action_toggle_utc(self) -> None:
+        self.table.set_utc(not self.table.utc)
+        self.notify("Times in UTC" if self.table.utc else "Times in local time", timeout=2)
+
+    def action_sort(self) -> None:
+        """Cycle the sort of the loaded rows (duration, price, status, …), then provider order."""
+        from tui.ui.columns import sort_value
+
+        order = [None, "dur", "price", "status", "from", "time"]
+        position = order.index(self._sort_column) if self._sort_column in order else 0
+        self._sort_column = order[(position + 1) % len(order)]
+        if self._sort_column is None or self.pager is None:
+            self.table.sorted_rows = None
+            self.table.data_changed()
+            self.notify("Provider order", timeout=2)
+            return
+        rows = [self.pager.row(i) for i in range(self.pager.loaded)]
+        present = [r for r in rows if r is not None]
+        column = self._sort_column
+        self.table.sorted_rows = sorted(
+            present, key=lambda c: sort_value(column, c), reverse=column in ("dur", "price")
+        )
+        self.table.data_changed()
+        self.table.move_to(0)
+        missing = len(rows) - len(present)
+        note = f" ({missing} rows not in memory left out)" if missing else ""
+        self.notify(f"Sorted {len(present):,} loaded rows by {column}{note}", timeout=3)
+
+    def action_back(self) -> None:
+        bar = self.query_one(QueryBar)
+        if bar.is_open:
+            bar.close()
+        else:
+            self.table.focus()

@@ -1,0 +1,234 @@
+"""``FilterSidebar``: a field for every ``CallFilter`` field, each showing where it is applied.
+
+Every field holds the *value part* of a query-language term (``failed,busy`` for status,
+``<5`` for duration), so the sidebar and the ``/`` query bar speak one language: the sidebar
+builds its filter by parsing ``key:value`` terms, and :meth:`show_filter` fills the fields from
+the canonical text of each field. Plan badges (server / local / both / n/a) come from the
+adapter's plan, never from the widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from tui.core.errors import QueryError
+from tui.core.filter import EXTRA_FIELDS, CallFilter
+from tui.core.model import Direction, Status
+from tui.core.query import format_query, parse_query
+
+if TYPE_CHECKING:
+    from tui.core.plan import Plan
+
+TIME_PRESETS = (("15m", "-15m"), ("1h", "-1h"), ("24h", "-24h"), ("7d", "-7d"))
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # query key
+    label: str
+    placeholder: str
+    filter_name: str  # CallFilter field (or extra key)
+
+
+FIELDS = (
+    Field("from", "From", "+1415*, sip:alice@…", "from_numbers"),
+    Field("to", "To", "+4420*", "to_numbers"),
+    Field("since", "Since", "-2h, today, 2026-11-01", "since"),
+    Field("until", "Until", "now, 2026-11-02T10:00Z", "until"),
+    Field("dur", "Duration (s)", "<5, >=30, 10..60", "duration"),
+    Field("price", "Price", ">=0.05, 0.01..0.5", "price"),
+    Field("parent", "Parent call", "a call id", "parent_id"),
+    Field("id", "Call ids", "id1,id2", "ids"),
+)
+
+
+def _value_part(flt: CallFilter, name: str, key: str) -> str:
+    """The value text of one field in canonical form (``dur:>5 dur:<9`` → ``>5 <9``)."""
+    text = format_query(flt.only(name))
+    return (
+        " ".join(
+            term.split(":", 1)[1] if term.startswith(key + ":") else term
+            for term in text.split(" ")
+        )
+        if text
+        else ""
+    )
+
+
+class FilterSidebar(VerticalScroll):
+    """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "clear", "Clear filter", id="sidebar.clear"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, sidebar: FilterSidebar, flt: CallFilter) -> None:
+            super().__init__()
+            self.sidebar = sidebar
+            self.filter = flt
+
+    def __init__(self, provider: str, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.provider = provider
+        self.extras = [e for e in EXTRA_FIELDS if provider in e.providers]
+        self._filling = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("Status", id="label-status", classes="field-label")
+        yield SelectionList[str](
+            *(Selection(s.value, s.value) for s in Status if s is not Status.UNKNOWN),
+            id="field-status",
+            classes="toggles",
+        )
+        yield Label("Direction", id="label-dir", classes="field-label")
+        yield SelectionList[str](
+            *(Selection(d.value, d.value) for d in Direction if d is not Direction.UNKNOWN),
+            id="field-dir",
+            classes="toggles",
+        )
+        for field in FIELDS:
+            yield Label(field.label, id=f"label-{field.key}", classes="field-label")
+            yield Input(placeholder=field.placeholder, id=f"field-{field.key}", classes="field")
+            if field.key == "since":
+                with Horizontal(classes="presets"):
+                    for title, value in TIME_PRESETS:
+                        yield Button(title, id=f"preset{value}", classes="preset", compact=True)
+        for extra in self.extras:
+            yield Label(extra.label, id=f"label-{extra.key}", classes="field-label")
+            hint = "/".join(extra.choices) if extra.choices else extra.help
+            yield Input(placeholder=hint, id=f"field-{extra.key}", classes="field")
+        yield Static("", id="field-error", classes="field-error")
+        yield Static("", id="plan-notes", classes="plan-notes")
+
+    # -- reading the form ----------------------------------------------------------------
+
+    def query_text(self) -> str:
+        terms: list[str] = []
+        statuses = self.query_one("#field-status", SelectionList).selected
+        if statuses:
+            terms.append("status:" + ",".join(statuses))
+        directions = self.query_one("#field-dir", SelectionList).selected
+        if directions:
+            terms.append("dir:" + ",".join(directions))
+        for key in [f.key for f in FIELDS] + [e.key for e in self.extras]:
+            value = self.query_one(f"#field-{key}", Input).value.strip()
+            if value:
+                # several range terms may be typed in one field: ">5 <30"
+                terms.extend(f"{key}:{part}" for part in value.split(" ") if part) if key in (
+                    "dur", "price") else terms.append(f"{key}:{value}")  # fmt: skip
+        return " ".join(terms)
+
+    def build(self) -> CallFilter | None:
+        text = self.query_text()
+        error = self.query_one("#field-error", Static)
+        try:
+            flt = parse_query(text)
+        except QueryError as exc:
+            error.update(
+                Text(f"⚠ {exc.message}" + (f" — expected {exc.expected}" if exc.expected else ""))
+            )
+            return None
+        error.update("")
+        return flt
+
+    def _changed(self) -> None:
+        if self._filling:
+            return
+        flt = self.build()
+        if flt is not None:
+            self.post_message(self.Changed(self, flt))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._changed()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        self._changed()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        self._changed()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id.startswith("preset"):
+            event.stop()
+            self.query_one("#field-since", Input).value = button_id.removeprefix("preset")
+            self._changed()
+
+    def action_clear(self) -> None:
+        self.show_filter(CallFilter())
+        self._changed()
+
+    # -- showing a filter and a plan ---------------------------------------------------------
+
+    def show_filter(self, flt: CallFilter) -> None:
+        """Fill the form from ``flt`` without posting a change."""
+        self._filling = True
+        try:
+            status_list = self.query_one("#field-status", SelectionList)
+            status_list.deselect_all()
+            for status in flt.statuses:
+                if status is not Status.UNKNOWN:
+                    status_list.select(status.value)
+            dir_list = self.query_one("#field-dir", SelectionList)
+            dir_list.deselect_all()
+            for direction in flt.directions:
+                if direction is not Direction.UNKNOWN:
+                    dir_list.select(direction.value)
+            for field in FIELDS:
+                self.query_one(f"#field-{field.key}", Input).value = _value_part(
+                    flt, field.filter_name, field.key
+                )
+            for extra in self.extras:
+                self.query_one(f"#field-{extra.key}", Input).value = _value_part(
+                    flt, extra.key, extra.key
+                )
+            self.query_one("#field-error", Static).update("")
+        finally:
+            self.call_after_refresh(self._done_filling)
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    def show_plan(self, plan: Plan | None, limits: tuple[str, ...] = ()) -> None:
+        """Badge each field with where it is applied; list warnings and provider limits."""
+        where = {item.field: item for item in plan.items} if plan is not None else {}
+        labels = {"status": "Status", "dir": "Direction"} | {f.key: f.label for f in FIELDS}
+        labels |= {e.key: e.label for e in self.extras}
+        for key, title in labels.items():
+            item = where.get(key)
+            label = Text(title)
+            if item is not None:
+                badge = {
+                    "server": " server",
+                    "server+local": " server+local",
+                    "local": " local",
+                }.get(item.where.value, " n/a")
+                label.append(
+                    badge, style="bold" if item.where.value != "unsupported" else "bold red"
+                )
+            try:
+                self.query_one(f"#label-{key}", Label).update(label)
+            except Exception:  # a field this provider has no widget for
+                continue
+        notes = Text()
+        if plan is not None:
+            for item in plan.items:
+                if item.note:
+                    notes.append(f"• {item.field}: {item.note}\n")
+            for warning in plan.warnings:
+                notes.append(f"⚠ {warning}\n", style="bold")
+        if limits:
+            notes.append("Provider limits: " + "; ".join(limits))
+        self.query_one("#plan-notes", Static).update(notes)
