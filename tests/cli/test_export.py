@@ -1,0 +1,123 @@
+"""``tui.core.export``: formula injection neutralized, numbers kept, secrets and escapes gone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from tui.core.export import Exporter, neutralize_formula, parse_columns
+from tui.core.model import build_call
+
+SECRET = "s3cr3t-auth-token-value"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '=HYPERLINK("http://evil")',
+        "@SUM(1+1)",
+        "+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "\tTAB",
+        "\rCR",
+        " =1+1",
+        "+",
+        "-",
+        "+1 415 555",
+        "＝1+1",
+        "-A1",
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralized(cell: str) -> None:
+    assert neutralize_formula(cell) == "'" + cell
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "+14155550100",
+        "-0.200",
+        "-0.01500",
+        "+1",
+        "-.5",
+        "12",
+        "",
+        "client:alice",
+        "sip:user@example.org",
+        "a=b",
+        "Refund +1",
+    ],
+)
+def test_numbers_prices_and_plain_text_stay_exactly_as_they_are(cell: str) -> None:
+    assert neutralize_formula(cell) == cell
+
+
+def hostile_call() -> object:
+    return build_call(
+        provider="twilio",
+        account="prod",
+        id="CA1",
+        from_number="+14155550100",
+        to_number='=HYPERLINK("http://evil.example","x")',
+        from_name="@SUM(A1:A9)",
+        end_reason="\x1b]52;c;aGk=\x07 clip",
+        price=Decimal("-0.200"),
+        currency="USD",
+        duration=12,
+        extras={"note": f"https://u:{SECRET}@example.com", "\x1bkey": "-1+1"},
+        raw={"sid": "CA1", "auth": SECRET, "bidi": "a\u202eb"},
+    )
+
+
+def test_csv_export_neutralizes_formulas_and_keeps_numbers_and_prices() -> None:
+    out = io.StringIO()
+    with Exporter(out, "csv", ["from", "to", "name", "price", "dur", "reason"]) as exporter:
+        exporter.write(hostile_call())  # type: ignore[arg-type]
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["from", "to", "from_name", "price", "duration", "end_reason"]
+    assert rows[1] == [
+        "+14155550100",
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'@SUM(A1:A9)",
+        "-0.200",
+        "12",
+        "\\x1b]52;c;aGk=\\x07 clip",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson"])
+def test_no_export_holds_a_secret_or_an_escape_byte(fmt: str) -> None:
+    out = io.StringIO()
+    with Exporter(out, fmt, parse_columns("all"), secrets=[SECRET]) as exporter:  # type: ignore[arg-type]
+        exporter.write(hostile_call())  # type: ignore[arg-type]
+    text = out.getvalue()
+    assert SECRET not in text
+    assert not any(ch in text for ch in "\x1b\x07\u202e")
+    assert "••••••" in text
+
+
+def test_json_is_one_array_written_incrementally_and_keeps_exact_prices() -> None:
+    out = io.StringIO()
+    exporter = Exporter(out, "json", ["id", "price", "dur"])
+    assert out.getvalue() == ""
+    exporter.write(hostile_call())  # type: ignore[arg-type]
+    assert out.getvalue().startswith("[\n {")  # the first row is out before the export ends
+    exporter.write(hostile_call())  # type: ignore[arg-type]
+    exporter.close()
+    assert json.loads(out.getvalue()) == [{"id": "CA1", "price": "-0.200", "duration": 12}] * 2
+
+
+def test_an_empty_export_is_still_a_valid_document() -> None:
+    for fmt, expected in (("json", "[]\n"), ("ndjson", ""), ("csv", "id,from\r\n")):
+        out = io.StringIO()
+        Exporter(out, fmt, ["id", "from"]).close()  # type: ignore[arg-type]
+        assert out.getvalue() == expected
+
+
+def test_unknown_columns_are_named() -> None:
+    with pytest.raises(ValueError, match="unknown column 'nope'"):
+        parse_columns("id,nope")

@@ -1,0 +1,258 @@
+"""``callscope list`` against the emulator: formats, filters, limits, --explain, --fail-empty."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.cli.conftest import CALLS, Result, account_table, truth_ids, write_config
+from tui.emulator import Emulator, EmulatorConfig, EmulatorThread
+
+
+def test_csv_lists_every_call_with_numbers_and_prices_exactly_as_sent(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli(
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "--all",
+        "--format",
+        "csv",
+        "--columns",
+        "id,from,to,price,status",
+    )
+    assert r.code == 0, r.err
+    assert r.err == ""
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    assert [row["id"] for row in rows] == truth_ids(emu)
+    a = emu.account("twilio")
+    records = list(emu.dataset.calls(a.key))
+    for row, record in zip(rows, records, strict=True):
+        assert row["from"] == record.from_  # +14155550100 stays as is: no quote prefix
+        assert row["to"] == record.to
+        expected = "" if record.price is None else f"-{record.price:.5f}"
+        assert row["price"] == expected  # a negative price stays exactly as the provider sent it
+    assert any(row["price"].startswith("-") for row in rows)
+    assert any(row["from"].startswith("+") for row in rows)
+
+
+def test_json_and_ndjson_hold_the_same_rows_and_parse_back(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    base = ("list", "--config", str(config_file), "-a", "signalwire", "--all", "--columns", "all")
+    as_json = run_cli(*base, "--format", "json")
+    as_ndjson = run_cli(*base, "--format", "ndjson")
+    assert as_json.code == as_ndjson.code == 0
+    array = json.loads(as_json.out)
+    lines = [json.loads(line) for line in as_ndjson.out.splitlines()]
+    assert array == lines
+    assert [row["id"] for row in array] == truth_ids(emu, "signalwire")
+    assert len(array) == CALLS
+    assert all(isinstance(row["raw"], dict) for row in array)
+
+
+def test_flags_and_query_combine_into_one_filter(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli(
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "--all",
+        "-f",
+        "ndjson",
+        "--query",
+        "dir:in",
+        "--status",
+        "completed,busy",
+        "--min-duration",
+        "10",
+    )
+    assert r.code == 0, r.err
+    rows = [json.loads(line) for line in r.out.splitlines()]
+    a = emu.account("twilio")
+    sids = emu.api("twilio").sids[a.account]  # type: ignore[attr-defined]
+    expected = [
+        sids.call(c.index)
+        for c in emu.dataset.calls(a.key)
+        if c.direction == "inbound"
+        and c.status in ("completed", "busy")
+        and c.duration is not None
+        and c.duration >= 10
+    ]
+    assert expected
+    assert [row["id"] for row in rows] == expected
+
+
+def test_a_bad_filter_term_exits_2_and_points_at_it(
+    config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli(
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "--query",
+        "dir:in",
+        "--status",
+        "bogus",
+    )
+    assert r.code == 2
+    assert r.out == ""
+    lines = r.err.splitlines()
+    assert lines[0].startswith("callscope: bad filter: column 15: unknown status 'bogus'")
+    assert lines[1] == "  dir:in status:bogus"
+    assert lines[2] == "  " + " " * len("dir:in status:") + "^"
+
+
+def test_an_unknown_column_or_account_is_a_usage_error(
+    config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli("list", "--config", str(config_file), "-a", "twilio", "--columns", "id,nope")
+    assert (r.code, r.out) == (2, "")
+    assert "unknown column 'nope'" in r.err and len(r.err.splitlines()) == 1
+    r = run_cli("list", "--config", str(config_file), "-a", "nobody")
+    assert r.code == 2
+    assert "no account named 'nobody'" in r.err
+    r = run_cli("list", "--config", str(config_file))
+    assert r.code == 2
+    assert "choose one with --account" in r.err
+
+
+def test_explain_prints_the_plan_without_any_request(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    before = {p: emu.faults.requests(p) for p in ("twilio", "exotel")}
+    r = run_cli(
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "--explain",
+        "--status",
+        "failed",
+        "--min-price",
+        "0.05",
+    )
+    assert r.code == 0, r.err
+    assert "server: status" in r.out
+    assert "local" in r.out and "price" in r.out
+    assert "Status=failed" in r.out
+    r = run_cli("list", "--config", str(config_file), "-a", "exotel", "--explain", "--since=-70d")
+    assert r.code == 0, r.err
+    assert "split     3 queries" in r.out
+    assert {p: emu.faults.requests(p) for p in ("twilio", "exotel")} == before
+
+
+def test_nothing_matched_exits_1_only_with_fail_empty(
+    config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    args = (
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "-f",
+        "csv",
+        "--text",
+        "no call says this",
+    )
+    r = run_cli(*args)
+    assert r.code == 0
+    assert r.out.splitlines() == [
+        "id,parent_id,provider,account,time,direction,status,from,to,"
+        "from_name,duration,price,currency,end_reason"
+    ]
+    r = run_cli(*args, "--fail-empty")
+    assert r.code == 1
+    assert r.err == "callscope: no call matched\n"
+    r = run_cli(*args[:-2], "--format", "json", "--text", "nothing like it", "--fail-empty")
+    assert (r.code, json.loads(r.out)) == (1, [])
+
+
+def test_limit_stops_early_and_says_there_is_more(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli("list", "--config", str(config_file), "-a", "portsip", "--limit", "30")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["TIME", "DIR", "FROM", "TO", "STATUS", "DUR", "PRICE", "ID"]
+    assert len(lines) == 31
+    assert "showing the first 30 calls" in r.err
+
+
+def test_table_cells_are_aligned_and_truncated(
+    config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    r = run_cli(
+        "list",
+        "--config",
+        str(config_file),
+        "-a",
+        "twilio",
+        "-n",
+        "10",
+        "--columns",
+        "status,id,from",
+    )
+    assert r.code == 0
+    lines = r.out.splitlines()
+    start_of_id = lines[0].index("ID")
+    start_of_from = lines[0].index("FROM")
+    for line in lines[1:]:
+        assert line[start_of_id - 2 : start_of_id] == "  "
+        assert line[start_of_from - 2 : start_of_from] == "  "
+        assert len(line[start_of_from:]) <= 18
+
+
+def test_presets_feed_list_and_errors_point_into_the_whole_line(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    cfg = str(config_file)
+    assert run_cli("preset", "save", "failed", "--config", cfg, "--status", "failed").code == 0
+    r = run_cli(
+        "list",
+        "--config",
+        cfg,
+        "-a",
+        "twilio",
+        "--preset",
+        "failed",
+        "--all",
+        "-f",
+        "ndjson",
+        "--columns",
+        "status",
+    )
+    assert r.code == 0, r.err
+    statuses = {json.loads(line)["status"] for line in r.out.splitlines()}
+    assert statuses == {"failed"}
+    r = run_cli("list", "--config", cfg, "-a", "twilio", "--preset", "failed", "-q", "dur:<x")
+    assert r.code == 2
+    assert r.err.splitlines()[1] == "  status:failed dur:<x"
+    r = run_cli("list", "--config", cfg, "-a", "twilio", "--preset", "missing")
+    assert r.code == 2 and "no preset named 'missing'" in r.err
+
+
+def test_hostile_provider_text_never_reaches_output_raw(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    with EmulatorThread(EmulatorConfig(calls=40, hostile=True)) as hostile:
+        cfg = write_config(tmp_path / "h.toml", [account_table(hostile.account("twilio"))])
+        for fmt in ("table", "csv", "json", "ndjson"):
+            r = run_cli("list", "--config", str(cfg), "--all", "-f", fmt, "--columns", "all")
+            assert r.code == 0, r.err
+            bad = [ch for ch in r.out if ch in "\x1b\x07\x00\x9b\u202e\u200b"]
+            assert bad == [], fmt
+        assert "\\x1b" in r.out  # shown as a visible escape instead

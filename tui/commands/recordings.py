@@ -1,0 +1,130 @@
+"""``callscope recordings ID``: a call's recordings, listed or (``--download DIR``) saved.
+
+A file is named from the recording id (made safe for any file system) and written to a
+temporary name first, so an interrupted download never leaves a file that looks complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tui.commands import exits
+from tui.commands.common import Session, account_options, is_tty, load_config, run_async
+from tui.commands.table import fit
+from tui.core.export import iso_utc
+from tui.core.model import LINK_RECORDINGS, Recording
+from tui.core.sanitize import cell, redact
+
+_SUFFIXES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav"}
+BAR_WIDTH = 30
+
+
+def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "recordings",
+        parents=parents,
+        help="a call's recordings (list, or --download DIR)",
+        description="List the recordings of a call, or download them into a directory.",
+    )
+    p.add_argument("id", help="the provider's call id")
+    account_options(p)
+    p.add_argument("--download", metavar="DIR", help="save every recording's media into DIR")
+    p.add_argument("--fail-empty", action="store_true", help="exit 1 when the call has none")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if args.download and not Path(args.download).is_dir():
+        raise exits.UsageError(f"--download: {args.download} is not a directory")
+    with Session(args, config) as session:
+        return run_async(session, lambda: _recordings(session, args))
+
+
+def file_name(recording: Recording, content_type: str = "") -> str:
+    """A safe file name from the recording id, with a suffix from the media type or URL."""
+    safe = "".join(ch for ch in recording.id if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    safe = safe.lstrip(".")[:80] or "recording"
+    suffix = _SUFFIXES.get(content_type.split(";")[0].strip().lower(), "")
+    if not suffix:
+        path = (recording.media_url or "").split("?")[0].lower()
+        suffix = ".mp3" if path.endswith(".mp3") else ".wav"
+    return safe if safe.endswith(suffix) else safe + suffix
+
+
+async def _recordings(session: Session, args: argparse.Namespace) -> int:
+    adapter = session.adapter
+    secrets = session.secrets()
+    call = await adapter.get_call(args.id)
+    result = await adapter.follow(call, LINK_RECORDINGS)
+    recordings = list(result.recordings)
+    err = sys.stderr
+    if result.note:
+        print(f"callscope: note: {redact(cell(result.note), secrets)}", file=err)
+    if not recordings:
+        print(f"callscope: call {cell(call.id)} has no recordings", file=err)
+        return exits.EMPTY if args.fail_empty else exits.OK
+    if not args.download:
+        out = sys.stdout
+        out.write("ID                                  STARTED               DURATION  MEDIA\n")
+        for rec in recordings:
+            duration = "" if rec.duration is None else f"{rec.duration} s"
+            line = "  ".join(
+                (
+                    fit(cell(rec.id), 34),
+                    fit(iso_utc(rec.started_at) or "", 20),
+                    fit(duration, 8, right=True),
+                    cell(rec.media_url or "(no media)"),
+                )
+            )
+            out.write(redact(line, secrets).rstrip() + "\n")
+        return exits.OK
+    target = Path(args.download)
+    for rec in recordings:
+        if not rec.media_url:
+            print(f"callscope: recording {cell(rec.id)} has no media; skipped", file=err)
+            continue
+        path = await _download(session, rec, target)
+        sys.stdout.write(f"{path}\n")
+        sys.stdout.flush()
+    return exits.OK
+
+
+async def _download(session: Session, rec: Recording, directory: Path) -> Path:
+    err = sys.stderr
+    progress = is_tty(err)
+    assert rec.media_url is not None
+    async with session.adapter.http.stream(rec.media_url) as response:
+        path = directory / file_name(rec, response.headers.get("content-type", ""))
+        partial = path.with_name(path.name + ".part")
+        total = int(response.headers.get("content-length") or 0) or None
+        done = 0
+        try:
+            with partial.open("wb") as handle:
+                async for chunk in response.aiter_bytes():
+                    handle.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        err.write("\r\x1b[K" + _bar(path.name, done, total))
+                        err.flush()
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+            if progress:
+                err.write("\r\x1b[K")
+                err.flush()
+    print(f"callscope: saved {done:,} bytes to {path}", file=err)
+    return path
+
+
+def _bar(name: str, done: int, total: int | None) -> str:
+    if not total:
+        return f"{name}  {done:,} bytes"
+    filled = min(BAR_WIDTH, done * BAR_WIDTH // total)
+    bar = "█" * filled + "·" * (BAR_WIDTH - filled)
+    return f"{name}  {bar}  {done * 100 // total:3d}%  {done:,}/{total:,} bytes"

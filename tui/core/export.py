@@ -1,0 +1,246 @@
+"""Exports of calls to CSV, JSON and NDJSON, streamed row by row (the CLI and the browser share it).
+
+An :class:`Exporter` takes :class:`~tui.core.model.Call` objects one at a time and writes one row
+each for a column set (:data:`EXPORT_COLUMNS`), so a 100,000-row export holds one row in memory.
+Every string passes :func:`tui.core.sanitize.visible` (no escape byte reaches a file or a
+terminal), the account's secrets are redacted from every value, and CSV cells a spreadsheet would
+run as a formula are neutralized (:func:`neutralize_formula`) while phone numbers (``+14155550100``)
+and negative prices (``-0.200``) stay exactly as they are.
+
+Values: times are ISO 8601 in UTC (``2026-11-20T11:59:00Z``), durations whole seconds, prices
+the provider's exact decimal text (a JSON string, so ``-0.200`` does not become ``-0.2``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from types import TracebackType
+from typing import Any, Literal, TextIO
+
+from tui.core.model import Call
+from tui.core.sanitize import redact, visible
+
+Format = Literal["csv", "json", "ndjson"]
+FORMATS: tuple[Format, ...] = ("csv", "json", "ndjson")
+
+# Characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a
+# formula or a DDE command (OWASP "CSV injection"), plus their full-width forms, which some
+# spreadsheets fold to ASCII on import.
+_FORMULA_START = frozenset("=@\t\r\uff1d\uff20")
+_SIGNS = frozenset("+-\uff0b\uff0d")
+# A sign followed by a plain number is data, not a formula: +14155550100, -0.200, -.5, +1e3.
+_SIGNED_NUMBER = re.compile(r"[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+REDACTED = "••••••"
+
+
+def neutralize_formula(text: str) -> str:
+    """``text`` made inert for spreadsheets: a leading ``'`` if it would start a formula."""
+    if not text:
+        return text
+    stripped = text.lstrip(" ")  # " =1+1" is still a formula to some spreadsheets
+    if not stripped:
+        return text
+    first = stripped[0]
+    if first in _FORMULA_START or (first in _SIGNS and not _SIGNED_NUMBER.fullmatch(stripped)):
+        return "'" + text
+    return text
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """An aware datetime as ``2026-11-20T11:59:00Z`` (microseconds only when present)."""
+    if moment is None:
+        return None
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One export column: its key (as in ``--columns``), a header and the value it reads."""
+
+    key: str
+    header: str
+    value: Callable[[Call], Any]
+    help: str = ""
+
+
+def _enum(value: Enum | None) -> str | None:
+    return None if value is None else str(value.value)
+
+
+EXPORT_COLUMNS: dict[str, ExportColumn] = {
+    c.key: c
+    for c in (
+        ExportColumn("id", "id", lambda c: c.id, "the provider's call id"),
+        ExportColumn("parent", "parent_id", lambda c: c.parent_id, "the parent call's id"),
+        ExportColumn("provider", "provider", lambda c: c.provider),
+        ExportColumn("account", "account", lambda c: c.account, "the config account name"),
+        ExportColumn("time", "time", lambda c: iso_utc(c.time), "start, else creation (UTC)"),
+        ExportColumn("created", "created_at", lambda c: iso_utc(c.created_at)),
+        ExportColumn("started", "started_at", lambda c: iso_utc(c.started_at)),
+        ExportColumn("answered", "answered_at", lambda c: iso_utc(c.answered_at)),
+        ExportColumn("ended", "ended_at", lambda c: iso_utc(c.ended_at)),
+        ExportColumn("dir", "direction", lambda c: _enum(c.direction)),
+        ExportColumn("dir_raw", "direction_raw", lambda c: c.direction_raw),
+        ExportColumn("status", "status", lambda c: _enum(c.status)),
+        ExportColumn("status_raw", "status_raw", lambda c: c.status_raw),
+        ExportColumn("from", "from", lambda c: c.from_number),
+        ExportColumn("to", "to", lambda c: c.to_number),
+        ExportColumn("from_formatted", "from_formatted", lambda c: c.from_formatted),
+        ExportColumn("to_formatted", "to_formatted", lambda c: c.to_formatted),
+        ExportColumn("name", "from_name", lambda c: c.from_name, "caller name"),
+        ExportColumn("to_name", "to_name", lambda c: c.to_name),
+        ExportColumn("dur", "duration", lambda c: c.duration, "seconds"),
+        ExportColumn("price", "price", lambda c: c.price, "as the provider sent it"),
+        ExportColumn("currency", "currency", lambda c: c.currency),
+        ExportColumn("answered_by", "answered_by", lambda c: c.answered_by),
+        ExportColumn("reason", "end_reason", lambda c: c.end_reason),
+        ExportColumn("extras", "extras", lambda c: c.extras or None, "provider extras"),
+        ExportColumn("links", "links", lambda c: c.links or None),
+        ExportColumn("warnings", "warnings", lambda c: list(c.warnings) or None),
+        ExportColumn("raw", "raw", lambda c: c.raw, "the record as the provider sent it"),
+    )
+}
+DEFAULT_EXPORT_COLUMNS: tuple[str, ...] = (
+    *("id", "parent", "provider", "account", "time", "dir", "status", "from", "to"),
+    *("name", "dur", "price", "currency", "reason"),
+)
+
+
+def parse_columns(text: str | Sequence[str] | None) -> list[str]:
+    """``"id,from,to"`` (or a list) → column keys; raises ``ValueError`` naming an unknown one."""
+    if text is None:
+        return list(DEFAULT_EXPORT_COLUMNS)
+    items = text.split(",") if isinstance(text, str) else list(text)
+    keys = [item.strip().lower() for item in items if item.strip()]
+    if keys == ["all"]:
+        return list(EXPORT_COLUMNS)
+    unknown = [key for key in keys if key not in EXPORT_COLUMNS]
+    if unknown:
+        raise ValueError(
+            f"unknown column {unknown[0]!r} (expected some of {', '.join(EXPORT_COLUMNS)}, or all)"
+        )
+    if not keys:
+        raise ValueError("no columns given")
+    return keys
+
+
+class Exporter:
+    """Writes calls to ``out`` one row at a time; :meth:`close` finishes the document.
+
+    ``secrets`` are redacted from every string (the account's credentials: a provider may echo
+    them in a URL or a field). JSON is one array written incrementally (``[`` first, ``]`` on
+    close); NDJSON one object per line; CSV a header and one line per call.
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        fmt: Format,
+        columns: Sequence[str] | None = None,
+        *,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r} (expected {', '.join(FORMATS)})")
+        self.out = out
+        self.fmt = fmt
+        self.columns = [EXPORT_COLUMNS[key] for key in parse_columns(columns)]
+        self.secrets = [s for s in secrets if s]
+        self.rows = 0
+        self.closed = False
+        self._csv = csv.writer(out) if fmt == "csv" else None
+        self._started = False
+
+    def _start(self) -> None:
+        self._started = True
+        if self._csv is not None:
+            self._csv.writerow([self._text(c.header) for c in self.columns])
+        elif self.fmt == "json":
+            self.out.write("[")
+
+    # -- values -------------------------------------------------------------------------------
+
+    def _text(self, text: str) -> str:
+        return redact(visible(text), self.secrets, REDACTED)
+
+    def _clean(self, value: Any) -> Any:
+        """A JSON-ready copy of ``value``: strings sanitized and redacted, decimals exact."""
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, datetime):
+            return iso_utc(value)
+        if isinstance(value, Enum):
+            return self._clean(value.value)
+        if isinstance(value, dict):
+            return {self._text(str(k)): self._clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self._clean(v) for v in value]
+        return self._text(str(value))
+
+    def row(self, call: Call) -> dict[str, Any]:
+        """The call's values for the column set, sanitized (as JSON and NDJSON write them)."""
+        return {c.header: self._clean(c.value(call)) for c in self.columns}
+
+    def _csv_cell(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dict | list):
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = str(value)
+        return neutralize_formula(text)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write(self, call: Call) -> None:
+        if not self._started:
+            self._start()
+        values = self.row(call)
+        if self._csv is not None:
+            self._csv.writerow([self._csv_cell(values[c.header]) for c in self.columns])
+        elif self.fmt == "json":
+            self.out.write(",\n " if self.rows else "\n ")
+            self.out.write(json.dumps(values, ensure_ascii=False))
+        else:
+            self.out.write(json.dumps(values, ensure_ascii=False))
+            self.out.write("\n")
+        self.rows += 1
+
+    def write_all(self, calls: Iterable[Call]) -> int:
+        for call in calls:
+            self.write(call)
+        return self.rows
+
+    def close(self) -> None:
+        """Finish the document (the header of an empty CSV, JSON's closing bracket)."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self._started:
+            self._start()
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.rows else "]\n")
+
+    def __enter__(self) -> Exporter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
