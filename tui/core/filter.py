@@ -232,7 +232,8 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
         "exophone",
         "ExoPhone",
         ("exotel",),
-        ("PhoneNumber",),
+        # ExoPhone: the adapter's E.164 form of the record's national PhoneNumberSid
+        ("ExoPhone", "PhoneNumber"),
         "the ExoPhone (virtual number) of the call",
         numbers=True,
     ),

@@ -45,6 +45,7 @@ from tui.providers.exotel_plan import (
     MAX_SPAN_MONTHS,
     RETENTION_MONTHS,
     STATUS_PARAM,
+    international,
     plan_filter,
 )
 
@@ -101,6 +102,8 @@ EXTRA_KEYS: tuple[str, ...] = (
 )
 # Lifted out of `Details` (details=true) into extras of their own.
 DETAIL_KEYS: tuple[str, ...] = ("ConversationDuration", "Leg1Status", "Leg2Status", "Legs")
+# Derived (never sent by Exotel): the ExoPhone in E.164, what the `exophone:` filter matches.
+EXOPHONE_KEY = "ExoPhone"
 _KNOWN_KEYS = frozenset({*CONSUMED_KEYS, *EXTRA_KEYS})
 
 # Status / Direction ↔ normalized (reference §7). Keys lower-case (Fields.enum folds case).
@@ -212,6 +215,13 @@ class ExotelAdapter(Adapter):
         for key, value in f.raw.items():  # undocumented fields: kept, never dropped
             if key not in _KNOWN_KEYS and value is not None and value != "":
                 extras[key] = value
+        exophone = f.text("PhoneNumber") or f.text("PhoneNumberSid")
+        if exophone is not None:
+            # derived, not sent: the ExoPhone in the E.164 form the PhoneNumber filter takes
+            extras[EXOPHONE_KEY] = international(exophone)
+        from_given, to_given = f.text("From"), f.text("To")
+        from_number = None if from_given is None else international(from_given)
+        to_number = None if to_given is None else international(to_given)
         parent_id = f.text("ParentCallSid")
         links: dict[str, str] = {}
         if call_id is not None:
@@ -230,10 +240,11 @@ class ExotelAdapter(Adapter):
             account=self.account.name,
             id=call_id or "?",
             parent_id=parent_id,
-            from_number=f.text("From"),
-            to_number=f.text("To"),
-            from_formatted=None,
-            to_formatted=None,
+            from_number=from_number,
+            to_number=to_number,
+            # the national form as Exotel wrote it, when the number was converted to E.164
+            from_formatted=from_given if from_given != from_number else None,
+            to_formatted=to_given if to_given != to_number else None,
             from_name=f.text("CallerName"),
             to_name=None,
             created_at=self.time(f, "DateCreated"),

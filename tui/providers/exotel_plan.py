@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import calendar
 import itertools
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
@@ -73,6 +74,38 @@ DIRECTION_PARAM: dict[Direction, tuple[str, ...]] = {
 }
 # callscope's own limit: a filter needing more native queries than this is refused, not sent.
 MAX_QUERIES = 24
+# Records write Indian numbers nationally (`0XXXXX38847`, providers.md §5.5 and the docs' example
+# calls_bulk.docs_example.json) while To/From/PhoneNumber filters take E.164 (§5.3): callscope
+# reads and sends the E.164 form so a filter means the same on the server and locally.
+NATIONAL_NUMBER = re.compile(r"0\d{10}")
+COUNTRY_CODE = "+91"
+
+
+def international(number: str) -> str:
+    """``07924730963`` → ``+917924730963``; anything else unchanged."""
+    return COUNTRY_CODE + number[1:] if NATIONAL_NUMBER.fullmatch(number) else number
+
+
+def _international_pattern(pattern: NumberPattern) -> NumberPattern:
+    value = canonical_number(pattern.value)
+    if pattern.prefix and value.startswith("0") and (value == "0" or value[1:].isdigit()):
+        return NumberPattern(COUNTRY_CODE + value[1:], True)  # a national prefix
+    converted = international(value)
+    return pattern if converted == value else NumberPattern(converted, pattern.prefix)
+
+
+def international_filter(flt: CallFilter) -> CallFilter:
+    """``flt`` with national numbers (and national prefixes) in their E.164 form."""
+    exophones = tuple(
+        str(_international_pattern(NumberPattern.parse(v))) for v in flt.extra("exophone")
+    )
+    converted = replace(
+        flt,
+        from_numbers=tuple(_international_pattern(p) for p in flt.from_numbers),
+        to_numbers=tuple(_international_pattern(p) for p in flt.to_numbers),
+    )
+    return converted.with_extra("exophone", exophones) if exophones else converted
+
 
 NO_TIME_WARNING = (
     f"no time range: Exotel searches only the last {DEFAULT_WINDOW_DAYS} days by default; "
@@ -130,6 +163,7 @@ class _Planner:
 
 def plan_filter(flt: CallFilter, now: datetime, zone: tzinfo = UTC) -> Plan:
     """Split ``flt`` into Exotel ``Calls.json`` queries and the local residual (reference §5.3)."""
+    flt = international_filter(flt)
     p = _Planner()
     for name in flt.active_fields():
         key = _QUERY_KEY.get(name, name)

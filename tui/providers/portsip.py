@@ -201,6 +201,8 @@ def parse_envelope(body: Any) -> tuple[list[Any], int | None]:
     """``{count, items}`` → (items, count); raises ValueError for another shape."""
     if not isinstance(body, Mapping):
         raise ValueError(f"expected an object with items, got {short_repr(body)}")
+    if "items" not in body:  # §3.3: every list answers {count, items}; another object is not one
+        raise ValueError(f"expected an object with items, got keys {short_repr(sorted(body))}")
     items = body.get("items")
     if items is None:
         items = []
@@ -407,6 +409,12 @@ class PortSipAdapter(Adapter):
             records, count = parse_envelope(body)
         except ValueError as exc:
             raise self.malformed(str(exc), self._base + CALLLOGS_PATH) from None
+        if not records and count is not None and skip < count:
+            # the page contradicts its own count: ending here would silently drop the rest
+            raise self.malformed(
+                f"an empty page at offset {skip} although the count says {count} call logs",
+                self._base + CALLLOGS_PATH,
+            )
         calls = [self.safe_normalize(record) for record in records]
         end = skip + len(records)
         last = len(records) < top or (count is not None and end >= count)
