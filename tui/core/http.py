@@ -288,10 +288,12 @@ class ProviderHttp:
             ) from None
 
     @asynccontextmanager
-    async def stream(self, target: str | httpx.URL) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self, target: str | httpx.URL, *, authenticated: bool = True
+    ) -> AsyncIterator[httpx.Response]:
         """Stream a download (recording media). Credentials only if the URL is on the origin."""
         url = self.url(target)
-        use_auth: Any = self.auth if self.is_own(url) else None
+        use_auth: Any = self.auth if (authenticated and self.is_own(url)) else None
         try:
             async with self.client.stream("GET", url, auth=use_auth) as response:
                 if not response.is_success:

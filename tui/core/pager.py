@@ -27,7 +27,7 @@ from typing import Any
 from tui.core import errors
 from tui.core.model import Call
 from tui.core.paging import Cursor, PageSource
-from tui.core.walk import Admitted, Predicate, Walker, redo
+from tui.core.walk import Admitted, Predicate, Walker, early_end, redo
 
 log = logging.getLogger("callscope.pager")
 
@@ -79,6 +79,8 @@ class CallPager:
         self._extending: asyncio.Task[None] | None = None
         self._inflight: dict[int, asyncio.Task[None]] = {}  # page index → fetch task
         self._settled = asyncio.Event()
+        self._deferred: errors.ProviderError | None = None  # raised after a partial batch
+        self._page_keys: dict[int, int] = {}  # random mode: hash of a page's ids → page index
         self.fetches = 0
 
     # -- state the UI reads ---------------------------------------------------------------
@@ -276,6 +278,9 @@ class CallPager:
                     if self.exhausted:
                         break
                 self._notify()
+                if self._deferred is not None:
+                    failure, self._deferred = self._deferred, None
+                    raise failure
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
@@ -296,9 +301,20 @@ class CallPager:
             size = self.page_size
             offsets = [cursor + n * size for n in range(self.concurrency)]
             pages = await asyncio.gather(*(self._fetch(o) for o in offsets))
-            batch = []
+            batch: list[Admitted] = []
+            stop = early_end(offsets, pages, self.provider)
             for at, page in zip(offsets, pages, strict=True):
-                admitted = self._walker.admit(at, page)
+                try:
+                    if stop is not None and at == stop.offset:
+                        raise stop.error
+                    admitted = self._walker.admit(at, page)
+                except errors.ProviderError as exc:
+                    if not batch:
+                        raise
+                    # The walker has counted the pages before this one as read: keep them
+                    # (rows loaded before a fault stay) and report the fault once they are in.
+                    self._deferred = exc
+                    break
                 batch.append(admitted)
                 if admitted.next is None:
                     break
@@ -333,6 +349,25 @@ class CallPager:
         self.exhausted = True  # every row's place is known
         self._store(0, first.rows)
 
+    def _check_random_page(self, page_index: int, rows: list[Call]) -> None:
+        """A short page would leave placeholders forever and a repeated page would show
+        another page's calls in its place: both are provider faults, reported (r retries)."""
+        expected = max(0, min(self.page_size, self._loaded - page_index * self.page_size))
+        if len(rows) < expected:
+            raise errors.MalformedResponseError(
+                f"page {page_index + 1} came back with {len(rows)} of {expected} calls",
+                provider=self.provider,
+            )
+        if not rows:
+            return
+        key = hash(tuple(call.id for call in rows))
+        other = self._page_keys.setdefault(key, page_index)
+        if other != page_index:
+            raise errors.PagingLoopError(
+                f"the provider sent page {other + 1}'s calls again as page {page_index + 1}",
+                provider=self.provider,
+            )
+
     def _schedule_page(self, page_index: int) -> None:
         if page_index in self._inflight or len(self._inflight) >= self.concurrency * 4:
             return
@@ -343,6 +378,8 @@ class CallPager:
             if self._random:
                 page = await self._fetch(page_index * self.page_size)
                 rows = list(page.calls)
+                if generation == self.generation:
+                    self._check_random_page(page_index, rows)
                 if page.total is not None and generation == self.generation:
                     self.total = page.total
             else:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
-from tui.core.errors import PagingLoopError
+from tui.core.errors import MalformedResponseError, PagingLoopError, ProviderError
 from tui.core.model import Call
 from tui.core.paging import Cursor, Page, PageSource
 
@@ -109,12 +109,50 @@ class Walker:
         while True:
             offsets = [offset + n * size for n in range(OFFSET_READ_AHEAD)]
             pages: Sequence[Page] = await asyncio.gather(*(self.source.fetch(o) for o in offsets))
+            stop = early_end(offsets, pages, self.provider)
             for at, page in zip(offsets, pages, strict=True):
+                if stop is not None and at == stop.offset:
+                    raise stop.error
                 admitted = self.admit(at, page)
                 yield admitted
                 if admitted.next is None:
                     return
+                if not isinstance(admitted.next, int):
+                    # The provider switched to opaque tokens: follow them one by one.
+                    cursor: Cursor = admitted.next
+                    while cursor is not None:
+                        page = await self.source.fetch(cursor)
+                        admitted = self.admit(cursor, page)
+                        yield admitted
+                        cursor = admitted.next
+                    return
             offset = offsets[-1] + size
+
+
+@dataclass(frozen=True)
+class EarlyEnd:
+    """A page of a read-ahead batch that ends the list although a later page has calls."""
+
+    offset: int
+    error: ProviderError
+
+
+def early_end(offsets: Sequence[int], pages: Sequence[Page], provider: str) -> EarlyEnd | None:
+    """Spot a list that ends too early: an offset page saying "last" before pages with calls.
+
+    Offset providers mark the end with a short or empty page; a glitch that sends an empty page
+    mid-list would otherwise end the walk silently and lose every call after it.
+    """
+    for n, page in enumerate(pages):
+        if page.next is None:
+            if any(later.size > 0 for later in pages[n + 1 :]):
+                message = (
+                    f"the list ended early at offset {offsets[n]:,} "
+                    "although the pages after it have calls"
+                )
+                return EarlyEnd(offsets[n], MalformedResponseError(message, provider=provider))
+            return None
+    return None
 
 
 def redo(
