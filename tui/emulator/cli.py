@@ -38,7 +38,7 @@ def write_config(path: Path, accounts: list[EmulatedAccount]) -> None:
     """Write ``[[accounts]]`` tables for the running emulator, readable only by the user."""
     import tomli_w  # a callscope dependency; imported here so the server itself needs only h11
 
-    data = {"accounts": [a.to_dict() for a in accounts]}
+    data = {"accounts": [a.to_config() for a in accounts]}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -69,6 +69,7 @@ class EmulatedAccount:
     username: str
     password: str
     key: str = field(default="", compare=False)  # its dataset key (ground truth lookups)
+    zone: str = "UTC"  # the zone of the provider's zone-less times (Exotel)
 
     def to_dict(self) -> dict[str, str]:
         return {
@@ -79,6 +80,10 @@ class EmulatedAccount:
             "username": self.username,
             "password": self.password,
         }
+
+    def to_config(self) -> dict[str, str]:
+        """The ``[[accounts]]`` table for a callscope config (adds the zone where it matters)."""
+        return self.to_dict() | ({"zone": self.zone} if self.zone != "UTC" else {})
 
 
 class Emulator:
@@ -169,6 +174,7 @@ class Emulator:
                 s.username,
                 s.password,
                 s.key,
+                getattr(self.api(s.provider), "zone", "UTC"),
             )
             for s in self._specs
         ]

@@ -55,6 +55,7 @@ class CallscopeApp(App[int]):
         self.accounts: list[Account] = []
         self.demo = False
         self._persist_theme = False
+        self.copy_notice = ""  # what the last copy did, as told to the user
 
     def compose(self) -> ComposeResult:
         yield Static("callscope — starting…", id="splash")
@@ -122,6 +123,7 @@ class CallscopeApp(App[int]):
                 account=a.account,
                 username=a.username,
                 password=SecretStr(a.password),
+                zone=a.zone,
                 demo=True,
             )
             for a in thread.accounts
@@ -160,8 +162,8 @@ class CallscopeApp(App[int]):
         sequence = osc52(text)
         if sequence is None:
             limit = MAX_BYTES * 3 // 4
-            self.notify(f"Too large to copy ({len(text):,} chars; limit ~{limit:,} bytes)",
-                        title="Copy", severity="warning")  # fmt: skip
+            self.copy_notice = f"Too large to copy ({len(text):,} chars; limit ~{limit:,} bytes)"
+            self.notify(self.copy_notice, title="Copy", severity="warning", markup=False)
             return
         self._clipboard = text
         driver = self._driver  # Textual offers no public raw write; its own copy uses this too
@@ -170,9 +172,8 @@ class CallscopeApp(App[int]):
         preview = text if len(text) <= 40 else text[:39] + "…"
         from tui.core.sanitize import visible
 
-        self.notify(
-            f"Copied {len(text):,} chars: {visible(preview)}", title="Copy", timeout=3, markup=False
-        )
+        self.copy_notice = f"Copied {len(text):,} chars: {visible(preview)}"
+        self.notify(self.copy_notice, title="Copy", timeout=3, markup=False)
 
     # -- help and palette ------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ class LinkResultScreen(ModalScreen[None]):
                 line = Text(cell(rec.id, limit=40), style="bold")
                 line.append(f"  {format_duration(rec.duration):>8}  ")
                 line.append(f"{rec.channels or '?'} ch  {cell(rec.status, limit=12):<11} ")
-                line.append(cell(rec.media_url, limit=120), style="underline")
+                line.append(cell(self._shown_url(rec.media_url), limit=120), style="underline")
                 options.append(Option(line, id=f"rec-{index}"))
             for index, entry in enumerate(result.entries):
                 line = Text(format_time(entry.time, True) + "  ", style="dim")
@@ -95,6 +95,19 @@ class LinkResultScreen(ModalScreen[None]):
             yield OptionList(*options, id="items")
             yield ProgressBar(total=100, id="download")
             yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#items", OptionList).focus()
+
+    def _shown_url(self, url: str | None) -> str:
+        """A URL on the account's own origin shows as its path (shorter, and port-free)."""
+        if not url:
+            return ""
+        http = self.view.adapter.http
+        target = http.url(url)
+        if http.is_own(target):
+            return target.raw_path.decode("ascii", "replace")
+        return url
 
     def _tree(self) -> Tree[str]:
         if self.link == "parent":

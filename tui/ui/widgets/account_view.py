@@ -48,6 +48,10 @@ class AccountView(Vertical):
         Binding("t", "toggle_utc", "UTC/local", id="tab.utc"),
         Binding("o", "sort", "Sort", id="tab.sort"),
         Binding("escape", "back", "Back", show=False, id="tab.back"),
+        Binding("c", "copy('id')", "Copy id", show=False, id="tab.copy_id"),
+        Binding("n", "copy('number')", "Copy number", show=False, id="tab.copy_number"),
+        Binding("y", "copy('raw')", "Copy raw JSON", show=False, id="tab.copy_raw"),
+        Binding("u", "copy('url')", "Copy link URL", show=False, id="tab.copy_url"),
     ]
 
     class Loaded(Message):
@@ -181,6 +185,15 @@ class AccountView(Vertical):
             error = error or self.pager.error
         if self.plan is not None:
             line.append(" · " + self.plan.describe(), style="dim")
+            if self.plan.warnings:
+                more = (
+                    f" (+{len(self.plan.warnings) - 1} more in the sidebar)"
+                    if len(self.plan.warnings) > 1
+                    else ""
+                )
+                line.append(
+                    " · ⚠ " + visible(self.plan.warnings[0], limit=120) + more, style="bold"
+                )
         if self.table.marked:
             line.append(f" · {len(self.table.marked)} marked", style="bold")
         if error is not None:
@@ -244,6 +257,10 @@ class AccountView(Vertical):
         self.detail.show(call)
 
     # -- actions -------------------------------------------------------------------------
+
+    def action_copy(self, what: str) -> None:
+        """Copy part of the highlighted call (id, a number, the raw JSON, a link URL)."""
+        self.detail.action_copy(what)
 
     def action_open_query(self) -> None:
         self.query_one(QueryBar).open(format_query(self.filter))

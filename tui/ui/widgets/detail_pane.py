@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static, TabbedContent, TabPane
@@ -144,13 +143,6 @@ def normalized_table(call: Call) -> Table:
 
 class DetailPane(Vertical):
     """Three tabs: Normalized · Raw · Links (Enter on a link follows it)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy('id')", "Copy id", id="detail.copy_id"),
-        Binding("n", "copy('number')", "Copy number", id="detail.copy_number"),
-        Binding("y", "copy('raw')", "Copy raw JSON", id="detail.copy_raw"),
-        Binding("u", "copy('url')", "Copy link URL", id="detail.copy_url"),
-    ]
 
     class FollowLink(Message):
         def __init__(self, call: Call, link: str) -> None:

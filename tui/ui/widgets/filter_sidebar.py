@@ -211,10 +211,10 @@ class FilterSidebar(VerticalScroll):
             label = Text(title)
             if item is not None:
                 badge = {
-                    "server": " server",
-                    "server+local": " server+local",
-                    "local": " local",
-                }.get(item.where.value, " n/a")
+                    "server": " · server",
+                    "server+local": " · server+local",
+                    "local": " · local",
+                }.get(item.where.value, " · n/a")
                 label.append(
                     badge, style="bold" if item.where.value != "unsupported" else "bold red"
                 )

@@ -1,0 +1,138 @@
+"""Following links (recordings, parent), copying, help and remapped keys, driven with Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ui.conftest import accounts_of, make_app, ready, wait_for
+from tui.core.config import Config
+from tui.emulator import Emulator
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.link_result import LinkResultScreen
+from tui.ui.widgets.account_view import AccountView
+from tui.ui.widgets.query_bar import QueryBar
+
+
+async def find_row(pilot: Any, view: AccountView, predicate: Any) -> int:
+    index = 0
+    while True:
+        call = await view.pager.ensure(index)  # type: ignore[union-attr]
+        assert call is not None, "no such call in the dataset"
+        if predicate(call):
+            view.table.move_to(index)
+            await wait_for(pilot, lambda c=call: view.detail.call is c)
+            return index
+        index += 1
+
+
+async def test_following_a_recording_link_lists_it_and_downloads_the_media(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        a = emu.account("twilio")
+        with_recording = {
+            emu.api("twilio").sids[a.account].call(r.index)  # type: ignore[attr-defined]
+            for r in emu.dataset.calls(a.key)
+            if emu.dataset.recording_count(a.key, r.index) > 0
+        }
+        await find_row(pilot, view, lambda c: c.id in with_recording)
+        await pilot.press("enter")  # opens the links tab
+        assert view.detail.active == "tab-links"
+        view.follow(view.table.current, "recordings")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkResultScreen))
+        modal = app.screen
+        assert isinstance(modal, LinkResultScreen)
+        assert modal.result.kind == "recordings" and modal.result.recordings
+        recording = modal.result.recordings[0]
+        assert recording.media_url and recording.duration
+        await pilot.press("w")
+        target = tmp_path / f"{recording.id}.wav"
+        await wait_for(pilot, lambda: target.exists() and target.stat().st_size > 44)
+        await wait_for(pilot, lambda: not modal.query_one("#download").has_class("-active"))
+        assert target.read_bytes()[:4] == b"RIFF"
+
+
+async def test_following_a_parent_link_shows_the_parent_call(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await find_row(pilot, view, lambda c: c.parent_id is not None and "parent" in c.links)
+        child = view.table.current
+        assert child is not None and child.parent_id
+        view.follow(child, "parent")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkResultScreen))
+        modal = app.screen
+        assert isinstance(modal, LinkResultScreen)
+        assert [c.id for c in modal.result.calls] == [child.parent_id]
+        await pilot.press("enter")  # open the parent
+        await wait_for(pilot, lambda: not isinstance(app.screen, LinkResultScreen))
+        assert view.detail.call is not None and view.detail.call.id == child.parent_id
+
+
+async def test_copy_writes_an_osc52_sequence_and_says_what_was_copied(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        written: list[str] = []
+        driver = app._driver
+        assert driver is not None
+        original = driver.write
+        driver.write = lambda data: (written.append(data), original(data))[1]  # type: ignore[method-assign]
+        await pilot.press("c")
+        call = view.table.current
+        assert call is not None
+        import base64
+
+        expected = base64.b64encode(call.id.encode()).decode()
+        assert any(f"\x1b]52;c;{expected}\a" in chunk for chunk in written)
+
+        assert app.copy_notice == f"Copied 34 chars: {call.id}"
+
+
+def test_osc52_is_wrapped_for_tmux_and_capped() -> None:
+    from tui.ui.clipboard import osc52
+
+    wrapped = osc52("hi", tmux=True)
+    assert wrapped == "\x1bPtmux;\x1b\x1b]52;c;aGk=\a\x1b\\"
+    assert osc52("x" * 1_000_000, tmux=False) is None
+
+
+async def test_help_lists_the_focused_panes_bindings(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        sections = dict(app.screen.sections)
+        assert "CallTable" in sections and "AccountView" in sections
+        ids = {row[2] for rows in sections.values() for row in rows}
+        assert {
+            "table.down",
+            "table.open",
+            "tab.filter",
+            "tab.retry",
+            "browser.help",
+            "app.quit",
+        } <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keys_can_be_remapped_from_the_config(emu: Emulator, tmp_path: Path) -> None:
+    config = Config(path=tmp_path / "config.toml", keys={"tab.filter": "f2"})
+    from tests.ui.conftest import fixed_clock
+    from tui.ui.app import CallscopeApp
+
+    app = CallscopeApp(config=config, accounts=accounts_of(emu, ("twilio",)), clock=fixed_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await pilot.press("f2")
+        assert view.query_one(QueryBar).is_open
