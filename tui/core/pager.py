@@ -52,7 +52,8 @@ class CallPager:
         predicate: Predicate | None = None,
         provider: str = "",
         prefetch_rows: int | None = None,
-        cache_pages: int = 24,
+        cache_pages: int | None = None,
+        cache_rows: int = 6_000,
         concurrency: int = 4,
         listener: Listener | None = None,
     ) -> None:
@@ -61,7 +62,10 @@ class CallPager:
         self.provider = provider
         self.page_size = max(1, source.page_size)
         self.prefetch_rows = prefetch_rows if prefetch_rows is not None else 2 * self.page_size
-        self.cache_pages = max(2, cache_pages)
+        # The budget is in rows (a Call with its raw JSON is ~7 KB): 24 pages of 1000 would be
+        # ~160 MB, 24 pages of 20 would be nothing.
+        pages = cache_pages if cache_pages is not None else cache_rows // self.page_size
+        self.cache_pages = max(3, pages)
         self.concurrency = max(1, concurrency)
         self.listener = listener
         self.generation = 0

@@ -202,6 +202,24 @@ class CallscopeApp(App[int]):
                 sections.append((type(owner).__name__, rows))
         return sections
 
+    def save_preset(self, name: str, query: str) -> None:
+        """Store ``query`` under ``[presets]`` in the config (tomli-w; comments are not kept)."""
+        from tui.core import config as config_module
+
+        if self.config is None:
+            return
+        presets = dict(self.config.presets)
+        presets[name] = query
+        try:
+            config_module.save(self.config, {"presets": presets})
+        except OSError as exc:
+            self.notify(f"Could not save the preset: {exc}", severity="error", markup=False)
+            return
+        self.config.presets = presets
+        self.notify(
+            f"Saved preset {name!r}: {query or '(no filter)'}", title="Preset", markup=False
+        )
+
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen
 
@@ -229,6 +247,14 @@ class CallscopeApp(App[int]):
         ]
         for title, help_text, callback in actions:
             yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("Export", "Export the view or the marked rows (e)", view.action_export)
+        yield SystemCommand(
+            "Save filter as preset", "Name the current filter (ctrl+s)", view.action_save_preset
+        )
+        for name, query in sorted((self.config.presets if self.config else {}).items()):
+            yield SystemCommand(
+                f"Preset: {name}", query or "(no filter)", lambda q=query: view.apply_query(q)
+            )
 
     async def on_unmount(self) -> None:
         if self.emulator is not None:

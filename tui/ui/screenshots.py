@@ -52,6 +52,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: _view(pilot).pager.loaded > 0 and not _view(pilot).pager.loading)
     view = _view(pilot)
     await until(pilot, lambda: view.detail.call is view.table.current)
+    await until(pilot, lambda: pilot.app.focused is view.table or not view.table.can_focus)
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     pilot.app.clear_notifications()

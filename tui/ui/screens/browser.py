@@ -75,6 +75,7 @@ class BrowserScreen(Screen[None]):
     def _focus_table(self) -> None:
         view = self.current_view
         if view is not None:
+            view.start()
             view.table.focus()
 
     @property

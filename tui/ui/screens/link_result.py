@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, ProgressBar, Tree
+from textual.widgets import Label, OptionList, ProgressBar, Tree
 from textual.widgets.option_list import Option
 
 from tui.core import errors
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from tui.core.model import Call
     from tui.providers.base import LinkResult
     from tui.ui.widgets.account_view import AccountView
+
+
+KEYS_HINT = "Enter open · w download recording · u copy media URL · x cancel download · Esc close"
 
 
 def call_line(call: Call) -> Text:
@@ -94,7 +97,7 @@ class LinkResultScreen(ModalScreen[None]):
                 options.append(Option(Text("Nothing here.", style="dim"), disabled=True))
             yield OptionList(*options, id="items")
             yield ProgressBar(total=100, id="download")
-            yield Footer()
+            yield Label(Text(KEYS_HINT, style="dim"), id="keys-hint")
 
     def on_mount(self) -> None:
         self.query_one("#items", OptionList).focus()

@@ -16,7 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Static
+from textual.timer import Timer
+from textual.widgets import ProgressBar, Static
 
 from tui.core import errors
 from tui.core.filter import CallFilter
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from tui.providers.base import Adapter, LinkResult
 
 
+DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane redraws
 WIDE_LAYOUT = 170  # columns from which the detail pane goes beside the table
 
 
@@ -48,6 +50,9 @@ class AccountView(Vertical):
         Binding("t", "toggle_utc", "UTC/local", id="tab.utc"),
         Binding("o", "sort", "Sort", id="tab.sort"),
         Binding("escape", "back", "Back", show=False, id="tab.back"),
+        Binding("e", "export", "Export", id="tab.export"),
+        Binding("ctrl+s", "save_preset", "Save preset", show=False, id="tab.save_preset"),
+        Binding("x", "cancel_export", "Cancel export", show=False, id="tab.cancel_export"),
         Binding("c", "copy('id')", "Copy id", show=False, id="tab.copy_id"),
         Binding("n", "copy('number')", "Copy number", show=False, id="tab.copy_number"),
         Binding("y", "copy('raw')", "Copy raw JSON", show=False, id="tab.copy_raw"),
@@ -74,6 +79,10 @@ class AccountView(Vertical):
         self._utc = utc
         self._reported_error: errors.ProviderError | None = None
         self._sort_column: str | None = None
+        self._pending_detail: Any = None
+        self.started = False
+        self.last_export: tuple[str, int] | None = None
+        self._detail_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------
 
@@ -84,6 +93,7 @@ class AccountView(Vertical):
             with Vertical(classes="main"):
                 yield CallTable(columns=self._columns, utc=self._utc)
                 yield DetailPane(secrets=self.account.secrets(), classes="detail")
+        yield ProgressBar(id="export-progress", classes="export-progress")
         yield Static("", classes="status-line")
 
     @property
@@ -107,8 +117,19 @@ class AccountView(Vertical):
         return self._adapter
 
     def on_mount(self) -> None:
-        # after the first refresh: every child (table, detail tabs) is composed by then
-        self.call_after_refresh(self.apply_filter, self.filter)
+        # After the first refresh every child is composed. Only the tab on screen starts
+        # loading: hidden tabs start when first shown (start-up pays for one tab, not five).
+        self.call_after_refresh(self._start_if_shown)
+
+    def _start_if_shown(self) -> None:
+        if self.region.area:
+            self.start()
+
+    def start(self) -> None:
+        """Begin loading (once): the tab became visible."""
+        if not self.started:
+            self.started = True
+            self.apply_filter(self.filter)
 
     def on_resize(self) -> None:
         # The detail pane sits beside the table when there is room, below it otherwise.
@@ -216,12 +237,24 @@ class AccountView(Vertical):
     # -- table and detail -----------------------------------------------------------------
 
     def on_call_table_highlighted(self, event: CallTable.Highlighted) -> None:
+        # The detail pane (JSON highlighting, a table of fields) costs more than a cursor step:
+        # draw it once the cursor rests, so holding a key stays smooth.
         event.stop()
-        self.detail.show(event.call)
+        self._pending_detail = event.call
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_pending_detail)
+
+    def _show_pending_detail(self) -> None:
+        self._detail_timer = None
+        self.detail.show(self._pending_detail)
         self._update_status()
 
     def on_call_table_selected(self, event: CallTable.Selected) -> None:
         event.stop()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
         self.remove_class("-no-detail")
         self.detail.show(event.call)
         self.detail.active = "tab-links" if event.call.links else "tab-normalized"
@@ -261,6 +294,107 @@ class AccountView(Vertical):
     def action_copy(self, what: str) -> None:
         """Copy part of the highlighted call (id, a number, the raw JSON, a link URL)."""
         self.detail.action_copy(what)
+
+    # -- export and presets ------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        from tui.ui.screens.prompts import ExportScreen
+
+        if self.pager is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        stamp = self.clock().strftime("%Y%m%d-%H%M%S")
+        default = f"callscope-{self.account.name}-{stamp}.csv"
+        if self.pager.total is not None:
+            matching = f"{self.pager.total:,}"
+        else:
+            matching = f"{self.pager.loaded:,}" + ("" if self.pager.exhausted else "+")
+        screen = ExportScreen(default, len(self.table.marked), matching)
+        self.app.push_screen(screen, self._export_chosen)
+
+    def _export_chosen(self, request: Any) -> None:
+        if request is not None:
+            self.export(request.path, request.fmt, request.marked_only)
+
+    def action_cancel_export(self) -> None:
+        self.workers.cancel_group(self, "export")
+
+    @work(group="export", exclusive=True, exit_on_error=False, description="export calls")
+    async def export(self, path: str, fmt: str, marked_only: bool) -> None:
+        """Write the filtered view (fetching what is not loaded yet) or the marked rows."""
+        import asyncio
+        from pathlib import Path
+
+        from tui.core.export import Exporter
+
+        pager = self.pager
+        if pager is None:
+            return
+        target = Path(path).expanduser()
+        marked = set(self.table.marked)
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=pager.total or (len(marked) if marked_only else None), progress=0)
+        bar.add_class("-active")
+        written = 0
+        try:
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                exporter = Exporter(handle, fmt, secrets=self.account.secrets())  # type: ignore[arg-type]
+                index = 0
+                while True:
+                    call = await pager.ensure(index)
+                    if call is None:
+                        break
+                    if not marked_only or call.id in marked:
+                        exporter.write(call)
+                        written += 1
+                    index += 1
+                    if index % 200 == 0:
+                        bar.update(progress=index if not marked_only else written)
+                        await asyncio.sleep(0)  # let the screen draw the progress
+                    if marked_only and written == len(marked):
+                        break
+                exporter.close()
+        except asyncio.CancelledError:
+            target.unlink(missing_ok=True)
+            self.notify("Export cancelled; the partial file was removed", title="Export", timeout=4)
+            raise
+        except errors.CallscopeError as exc:
+            self._show_error(exc)
+            self.notify(f"Export stopped after {written:,} rows: {target} is incomplete",
+                        title="Export", severity="error", markup=False)  # fmt: skip
+            return
+        except OSError as exc:
+            self.notify(f"Cannot write {target}: {exc.strerror or exc}", title="Export",
+                        severity="error", markup=False)  # fmt: skip
+            return
+        finally:
+            bar.remove_class("-active")
+        self.last_export = (str(target), written)
+        self.notify(f"Wrote {written:,} calls to {target}", title="Export", markup=False)
+
+    def action_save_preset(self) -> None:
+        from tui.ui.screens.prompts import PresetScreen
+
+        self.app.push_screen(PresetScreen(format_query(self.filter)), self._save_preset)
+
+    def _save_preset(self, name: str | None) -> None:
+        if name is None:
+            return
+        save = getattr(self.app, "save_preset", None)
+        if save is not None:
+            save(name, format_query(self.filter))
+
+    def apply_query(self, text: str) -> None:
+        """Apply a query line (a preset from the palette or the sidebar)."""
+        from tui.core.errors import QueryError
+        from tui.core.query import parse_query
+
+        try:
+            flt = parse_query(text)
+        except QueryError as exc:
+            self.notify(f"Preset does not parse: {exc}", severity="error", markup=False)
+            return
+        self.apply_filter(flt)
 
     def action_open_query(self) -> None:
         self.query_one(QueryBar).open(format_query(self.filter))

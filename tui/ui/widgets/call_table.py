@@ -116,6 +116,7 @@ class CallTable(ScrollView, can_focus=True):
         self.sorted_rows: list[Call] | None = None  # a sorted snapshot of the loaded rows
         self._version = 0
         self._cache: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._styles: dict[str, Style] = {}
         self._last_highlight: tuple[int, str | None] | None = None
 
     # -- data ------------------------------------------------------------------------------
@@ -175,6 +176,15 @@ class CallTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles.clear()
+
+    def _style(self, name: str) -> Style:
+        """A component's rich style, computed once per style update (hot path: every line)."""
+        found = self._styles.get(name)
+        if found is None:
+            found = self.rich_style if name == "base" else self.get_component_rich_style(name)
+            self._styles[name] = found
+        return found
 
     def on_resize(self) -> None:
         self._cache.clear()
@@ -190,7 +200,7 @@ class CallTable(ScrollView, can_focus=True):
         key = ("header", self.total_width, tuple(c.key for c in self.columns))
         cached = self._cache.get(key)
         if cached is None:
-            style = self.get_component_rich_style("call-table--header")
+            style = self._style("call-table--header")
             text = " ".join(fit(c.title, c.width, c.right) for c in self.columns) + " "
             cached = Strip([Segment(text, style)], cell_len(text))
             self._remember(key, cached)
@@ -198,7 +208,7 @@ class CallTable(ScrollView, can_focus=True):
 
     def _row(self, index: int) -> Strip:
         if index >= self.row_count:
-            return Strip.blank(self.total_width, self.rich_style)
+            return Strip.blank(self.total_width, self._style("base"))
         call = self.call_at(index)
         is_cursor = index == self.cursor_row
         is_marked = call is not None and call.id in self.marked
@@ -206,9 +216,9 @@ class CallTable(ScrollView, can_focus=True):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        base = self.rich_style
+        base = self._style("base")
         if call is None:
-            placeholder = self.get_component_rich_style("call-table--placeholder")
+            placeholder = self._style("call-table--placeholder")
             text = fit("  … loading", self.total_width)
             segments = [Segment(text, base + placeholder)]
         else:
@@ -216,18 +226,16 @@ class CallTable(ScrollView, can_focus=True):
             for column in self.columns:
                 style = base
                 if column.key == "status":
-                    style = base + self.get_component_rich_style(
-                        f"call-table--status-{call.status.value}"
-                    )
+                    style = base + self._style(f"call-table--status-{call.status.value}")
                 segments.append(
                     Segment(fit(column.text(call, self.utc), column.width, column.right), style)
                 )
                 segments.append(Segment(" ", base))
         overlay: Style | None = None
         if is_marked:
-            overlay = self.get_component_rich_style("call-table--marked")
+            overlay = self._style("call-table--marked")
         if is_cursor:
-            overlay = self.get_component_rich_style("call-table--cursor")
+            overlay = self._style("call-table--cursor")
         if overlay is not None:
             segments = [Segment(s.text, (s.style or Style()) + overlay) for s in segments]
         strip = Strip(segments, self.total_width)
@@ -252,9 +260,10 @@ class CallTable(ScrollView, can_focus=True):
         self.pager.want(top, top + max(1, self.size.height))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self._cache.clear()
-        self.refresh()
+        # The line cache is keyed on "is the cursor row", so only the two changed lines redraw.
         self._scroll_cursor_into_view()
+        for row in {old, new}:
+            self.refresh_line(row + 1)  # virtual line: the header is line 0
         self._want_visible()
         self._announce()
 
@@ -301,9 +310,7 @@ class CallTable(ScrollView, can_focus=True):
             self.marked.discard(call.id)
         else:
             self.marked.add(call.id)
-        self.move_to(self.cursor_row + 1)
-        self._cache.clear()
-        self.refresh()
+        self.move_to(self.cursor_row + 1)  # redraws the marked line (it was the cursor's)
 
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
