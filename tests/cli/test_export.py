@@ -121,3 +121,19 @@ def test_an_empty_export_is_still_a_valid_document() -> None:
 def test_unknown_columns_are_named() -> None:
     with pytest.raises(ValueError, match="unknown column 'nope'"):
         parse_columns("id,nope")
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_json_lines_match_the_sanitized_row_for_clean_and_hostile_calls(fmt: str) -> None:
+    clean = build_call(provider="twilio", account="prod", id="CA2", from_number="+14155550100",
+                       price=Decimal("-0.200"), duration=3, to_name=f"x{SECRET}y")  # fmt: skip
+    out = io.StringIO()
+    with Exporter(out, fmt, "all", secrets=[SECRET]) as exporter:  # type: ignore[arg-type]
+        for call in (clean, hostile_call(), clean):
+            exporter.write(call)  # type: ignore[arg-type]
+        expected = [exporter.row(c) for c in (clean, hostile_call(), clean)]  # type: ignore[arg-type]
+    text = out.getvalue()
+    rows = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines()]
+    assert rows == expected
+    assert SECRET not in text and "\x1b" not in text
+    assert rows[0]["to_name"] == "x••••••y"

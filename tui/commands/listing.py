@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
@@ -30,6 +31,7 @@ from tui.core.model import Call
 from tui.core.plan import Plan
 from tui.core.query import format_query, parse_query
 from tui.core.sanitize import visible
+from tui.core.walk import Admitted, Walker
 
 TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a terminal
 # Pages of the walk: big enough for few requests, small enough that a page's transient JSON and
@@ -146,8 +148,6 @@ def explain(out: TextIO, session: Session, text: str, flt: CallFilter, plan: Pla
 async def _list(
     session: Session, args: argparse.Namespace, text: str, flt: CallFilter, limit: int | None
 ) -> int:
-    from tui.core.walk import Walker
-
     adapter = session.adapter
     now = datetime.now(UTC)
     page_size = args.page_size or session.account.page_size or STREAM_PAGE_SIZE
@@ -179,20 +179,9 @@ async def _list(
     walker = Walker(source, predicate, adapter.title)
     more = False
     if limit != 0:
-        async for admitted in walker.pages():
-            rows = admitted.rows
-            if limit is not None and writer.rows + len(rows) >= limit:
-                take = limit - writer.rows
-                more = len(rows) > take or admitted.next is not None
-                for call in rows[:take]:
-                    writer.write(call)
-                break
-            for call in rows:
-                writer.write(call)
-            out.flush()
-            if progress:
-                err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")
-                err.flush()
+        # aclosing: stopping at --limit cancels the request already out for the next page.
+        async with aclosing(walker.pages()) as pages:
+            more = await _write_pages(pages, writer, walker, limit, progress)
     if progress:
         err.write("\r\x1b[K")
         err.flush()
@@ -207,3 +196,29 @@ async def _list(
         print("callscope: no call matched", file=err)
         return exits.EMPTY
     return exits.OK
+
+
+async def _write_pages(
+    pages: AsyncIterator[Admitted],
+    writer: RowWriter,
+    walker: Walker,
+    limit: int | None,
+    progress: bool,
+) -> bool:
+    """Write admitted pages until the walk or ``limit`` ends; True if calls were left out."""
+    out, err = sys.stdout, sys.stderr
+    write = writer.write
+    async for admitted in pages:
+        rows = admitted.rows
+        if limit is not None and writer.rows + len(rows) >= limit:
+            take = limit - writer.rows
+            for call in rows[:take]:
+                write(call)
+            return len(rows) > take or admitted.next is not None
+        for call in rows:
+            write(call)
+        out.flush()
+        if progress:
+            err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")
+            err.flush()
+    return False

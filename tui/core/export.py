@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Literal, TextIO
 
 from tui.core.model import Call
-from tui.core.sanitize import redact, visible
+from tui.core.sanitize import redact_sorted, redactable, visible
 
 Format = Literal["csv", "json", "ndjson"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "ndjson")
@@ -38,6 +38,11 @@ _SIGNS = frozenset("+-\uff0b\uff0d")
 # A sign followed by a plain number is data, not a formula: +14155550100, -0.200, -.5, +1e3.
 _SIGNED_NUMBER = re.compile(r"[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 REDACTED = "••••••"
+
+
+# What ``json.dumps(value, ensure_ascii=False)`` uses, made once (``dumps`` with options builds
+# a new encoder per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def neutralize_formula(text: str) -> str:
@@ -57,6 +62,8 @@ def iso_utc(moment: datetime | None) -> str | None:
     """An aware datetime as ``2026-11-20T11:59:00Z`` (microseconds only when present)."""
     if moment is None:
         return None
+    if moment.tzinfo is UTC:  # what the normalizers produce: no conversion needed
+        return moment.isoformat()[:-6] + "Z"  # drop "+00:00"
     text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
 
@@ -73,6 +80,31 @@ class ExportColumn:
 
 def _enum(value: Enum | None) -> str | None:
     return None if value is None else str(value.value)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of ``value`` *without* sanitizing (``Exporter._clean`` minus the text
+    pass): what the NDJSON/JSON fast path serializes before checking the line."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if kind is Decimal:
+        return str(value)
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
 
 
 EXPORT_COLUMNS: dict[str, ExportColumn] = {
@@ -154,6 +186,12 @@ class Exporter:
         self.fmt = fmt
         self.columns = [EXPORT_COLUMNS[key] for key in parse_columns(columns)]
         self.secrets = [s for s in secrets if s]
+        self._redact = redactable(self.secrets)
+        # A secret as it would appear inside a JSON string: finding none of these in a line
+        # proves no value of the line holds a secret (JSON escapes character by character).
+        self._needles = [_ENCODER.encode(s)[1:-1] for s in self._redact]
+        self._getters = [c.value for c in self.columns]
+        self._headers = [c.header for c in self.columns]
         self.rows = 0
         self.closed = False
         self._csv = csv.writer(out) if fmt == "csv" else None
@@ -169,7 +207,7 @@ class Exporter:
     # -- values -------------------------------------------------------------------------------
 
     def _text(self, text: str) -> str:
-        return redact(visible(text), self.secrets, REDACTED)
+        return redact_sorted(visible(text), self._redact, REDACTED)
 
     def _clean(self, value: Any) -> Any:
         """A JSON-ready copy of ``value``: strings sanitized and redacted, decimals exact."""
@@ -193,6 +231,24 @@ class Exporter:
         """The call's values for the column set, sanitized (as JSON and NDJSON write them)."""
         return {c.header: self._clean(c.value(call)) for c in self.columns}
 
+    def _json_line(self, call: Call) -> str:
+        """The call as one JSON object, exactly as ``json.dumps(self.row(call))`` would be.
+
+        Fast path: serialize the unsanitized values, then look at the line once. A line of
+        printable ASCII without a backslash had no character :func:`visible` would escape in any
+        value (JSON would have escaped a control character with a backslash), and a line holding
+        no escaped secret had no secret in any value; anything else takes the per-value path.
+        """
+        values = {h: _plain(get(call)) for h, get in zip(self._headers, self._getters, strict=True)}
+        line = _ENCODER.encode(values)
+        if line.isascii() and line.isprintable() and "\\" not in line:
+            for needle in self._needles:
+                if needle in line:
+                    break
+            else:
+                return line
+        return _ENCODER.encode(self.row(call))
+
     def _csv_cell(self, value: Any) -> str:
         if value is None:
             return ""
@@ -207,15 +263,13 @@ class Exporter:
     def write(self, call: Call) -> None:
         if not self._started:
             self._start()
-        values = self.row(call)
         if self._csv is not None:
+            values = self.row(call)
             self._csv.writerow([self._csv_cell(values[c.header]) for c in self.columns])
         elif self.fmt == "json":
-            self.out.write(",\n " if self.rows else "\n ")
-            self.out.write(json.dumps(values, ensure_ascii=False))
+            self.out.write((",\n " if self.rows else "\n ") + self._json_line(call))
         else:
-            self.out.write(json.dumps(values, ensure_ascii=False))
-            self.out.write("\n")
+            self.out.write(self._json_line(call) + "\n")
         self.rows += 1
 
     def write_all(self, calls: Iterable[Call]) -> int:

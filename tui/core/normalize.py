@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 E = TypeVar("E")
+T = TypeVar("T")
 
 # Unix seconds beyond this are taken as milliseconds (year 5138 in seconds; 1973 in ms).
 _MS_THRESHOLD = 100_000_000_000
@@ -252,6 +253,54 @@ class Fields:
                 continue
             out[key] = value
         return out
+
+
+class Deferred(Sequence[T]):
+    """A page's records, normalized on first access (all at once, then kept).
+
+    A page source hands its page over as soon as the envelope is read, so the walk can ask for
+    the next page before this one's records are normalized (the provider answers meanwhile).
+    """
+
+    __slots__ = ("_items", "_make", "_raw")
+
+    def __init__(self, raw: Sequence[Any], make: Callable[[Any], T]) -> None:
+        self._raw: Sequence[Any] | None = raw
+        self._make = make
+        self._items: list[T] | None = None
+
+    def _all(self) -> list[T]:
+        if self._items is None:
+            raw = self._raw or ()
+            make = self._make
+            self._items = [make(record) for record in raw]
+            self._raw = None
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._items is None and self._raw is not None else len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Deferred):
+            other = other._all()
+        return self._all() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._all()!r})"
 
 
 def safely(build: Callable[[], Any], fallback: Callable[[BaseException], Any]) -> Any:

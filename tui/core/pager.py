@@ -235,6 +235,7 @@ class CallPager:
     def _after_task(self) -> None:
         if not self.loading:
             self._settled.set()
+            self._notify()  # "loading…" ends now, not at the last page's arrival
 
     async def _wait_settled(self) -> None:
         self._settled.clear()

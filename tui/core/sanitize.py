@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # C0 (except nothing: even tab and newline are shown escaped in one-line cells), DEL, C1.
 _CONTROL = "\x00-\x1f\x7f-\x9f"
@@ -41,13 +42,17 @@ def visible(text: str, *, limit: int | None = None, multiline: bool = False) -> 
         suffix = f"… (+{rest:,} chars)"
     else:
         suffix = ""
+    if text.isascii() and text.isprintable():
+        # The common case, without the regex: printable ASCII holds no control (C0, DEL),
+        # no C1, no invisible and no surrogate character.
+        return text + suffix if suffix else text
     pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE
     return pattern.sub(_escape, text) + suffix
 
 
 def is_clean(text: str) -> bool:
     """True if ``text`` holds nothing :func:`visible` would escape."""
-    return _UNSAFE.search(text) is None
+    return (text.isascii() and text.isprintable()) or _UNSAFE.search(text) is None
 
 
 def strip_combining_storm(text: str, limit: int = 4) -> str:
@@ -72,8 +77,20 @@ def cell(text: str | None, *, limit: int = 512) -> str:
     return strip_combining_storm(visible(text, limit=limit))
 
 
+def redactable(secrets: Iterable[str]) -> list[str]:
+    """The secrets :func:`redact` replaces (4+ characters), longest first: compute once per
+    writer and pass to :func:`redact_sorted` for each value."""
+    return sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
+
+
+def redact_sorted(text: str, ordered: list[str], mask: str = "••••••") -> str:
+    """:func:`redact` with the secrets already prepared by :func:`redactable`."""
+    for secret in ordered:
+        if secret in text:
+            text = text.replace(secret, mask)
+    return text
+
+
 def redact(text: str, secrets: list[str], mask: str = "••••••") -> str:
     """Replace every occurrence of each secret (of 4+ characters) by ``mask``."""
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, mask)
-    return text
+    return redact_sorted(text, redactable(secrets), mask)

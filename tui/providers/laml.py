@@ -35,7 +35,7 @@ from tui.core.model import (
     build_call,
     build_recording,
 )
-from tui.core.normalize import Fields, short_repr, utc_day_start
+from tui.core.normalize import Deferred, Fields, short_repr, utc_day_start
 from tui.core.paging import Cursor, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
@@ -49,6 +49,8 @@ from tui.providers.laml_parse import (
     list_envelope,
     notification_entry,
     parse_laml_error,
+    plain_decimal,
+    plain_time,
     text_of,
 )
 
@@ -159,6 +161,33 @@ def day_bounds(
         None if low is None else low.strftime(fmt),
         None if high is None else high.strftime(fmt),
     )
+
+
+# Fields read as plain text by the fast path, in the order ``_fast_texts`` returns them.
+_TEXT_KEYS = ("parent_call_sid", "from", "to", "caller_name", "price_unit", "answered_by")
+
+
+def _fast_texts(raw: Mapping[str, Any]) -> list[str | None] | None:
+    """The text fields (``""`` read as absent), or ``None`` if one is not a string or null."""
+    out: list[str | None] = []
+    for key in _TEXT_KEYS:
+        value = raw.get(key)
+        if value is None:
+            out.append(None)
+        elif type(value) is str:
+            out.append(value or None)
+        else:
+            return None
+    return out
+
+
+def _first_text(raw: Mapping[str, Any], keys: tuple[str, ...]) -> str | bool | None:
+    """``Fields.text(*keys)`` for string values; ``False`` if the first present is not one."""
+    for key in keys:
+        value = raw.get(key)
+        if value is not None:
+            return (value or None) if type(value) is str else False
+    return None
 
 
 def with_json_suffix(url: str) -> str:
@@ -359,17 +388,120 @@ class LamlAdapter(Adapter):
             records, nxt = list_envelope(body, "calls")
         except ValueError as exc:
             raise self.malformed(str(exc), url) from None
-        calls: list[Call] = []
-        for record in records:
-            try:
-                calls.append(self.normalize(record))
-            except Exception:  # a normalizer bug: the base turns it into a Call with a warning
-                calls.append(self.safe_normalize(record))
-        return Page(calls, nxt, None, len(records))
+        # Normalized on first use: the walk sends the next page's request first.
+        return Page(Deferred(records, self._normalize_page_record), nxt, None, len(records))
+
+    def _normalize_page_record(self, record: Any) -> Call:
+        try:
+            return self.normalize(record)
+        except Exception:  # a normalizer bug: the base turns it into a Call with a warning
+            return self.safe_normalize(record)
 
     # -- normalize ---------------------------------------------------------------------------
 
     def normalize(self, raw: Any) -> Call:
+        """One call record → ``Call``: the fast path for a well-typed record (no warning to
+        give), else :meth:`normalize_checked`, which reads every field through ``Fields``."""
+        if type(raw) is dict:
+            call = self._normalize_fast(raw)
+            if call is not None:
+                return call
+        return self.normalize_checked(raw)
+
+    def _normalize_fast(self, raw: dict[str, Any]) -> Call | None:
+        """``normalize_checked``'s result for a record whose every field has its usual type and
+        form; ``None`` as soon as one does not (the checked path then warns about it)."""
+        d = self.dialect
+        get = raw.get
+        sid = get("sid")
+        if type(sid) is not str or not sid:
+            return None
+        status_raw = get("status")
+        if status_raw is None:
+            status = Status.UNKNOWN
+        elif type(status_raw) is str and status_raw in d.statuses:
+            status = d.statuses[status_raw]
+        else:
+            return None
+        direction_raw = get("direction")
+        if direction_raw is None:
+            direction = Direction.UNKNOWN
+        elif type(direction_raw) is str and direction_raw in d.directions:
+            direction = d.directions[direction_raw]
+        else:
+            return None
+        texts = _fast_texts(raw)
+        if texts is None:
+            return None
+        parent, from_number, to_number, from_name, currency, answered_by = texts
+        from_formatted = _first_text(raw, d.formatted_from)
+        to_formatted = _first_text(raw, d.formatted_to)
+        if from_formatted is False or to_formatted is False:
+            return None
+        created = plain_time(get("date_created"))
+        started = plain_time(get("start_time"))
+        ended = plain_time(get("end_time"))
+        if created is False or started is False or ended is False:
+            return None
+        duration = get("duration")
+        if duration is not None and type(duration) is not int:
+            if not (
+                type(duration) is str
+                and 0 < len(duration) < 10
+                and duration.isascii()
+                and duration.isdigit()
+            ):
+                return None
+            duration = int(duration)
+        price = plain_decimal(get("price"))
+        if price is False:
+            return None
+        subresources = get("subresource_uris")
+        if subresources is not None and type(subresources) is not dict:
+            return None
+
+        extras: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in CONSUMED_KEYS or value is None or value == "":
+                continue
+            if key in FORMATTED_FROM_KEYS and value == from_formatted:
+                continue
+            if key in FORMATTED_TO_KEYS and value == to_formatted:
+                continue
+            extras[key] = value
+
+        return build_call(
+            provider=self.provider,
+            account=self.account.name,
+            id=sid,
+            parent_id=parent,
+            from_number=from_number,
+            to_number=to_number,
+            from_formatted=from_formatted,
+            to_formatted=to_formatted,
+            from_name=from_name,
+            to_name=None,
+            created_at=created,
+            started_at=started,
+            answered_at=None,
+            ended_at=ended,
+            duration=duration,
+            price=price,
+            currency=currency,
+            direction=direction,
+            direction_raw=direction_raw,
+            status=status,
+            status_raw=status_raw,
+            answered_by=answered_by,
+            end_reason=None,
+            links=self._links_of(raw.get("uri"), subresources or {}, sid, parent),
+            extras=extras,
+            warnings=(),
+            raw=raw,
+        )
+
+    def normalize_checked(self, raw: Any) -> Call:
+        """One record of any shape → ``Call``, every odd value a warning (never raises)."""
         d = self.dialect
         f = Fields(raw)
         sid = text_of(f, "sid")
@@ -423,10 +555,13 @@ class LamlAdapter(Adapter):
         )
 
     def _links(self, f: Fields, sid: str, parent: str | None) -> dict[str, str]:
+        return self._links_of(f.raw.get("uri"), f.mapping("subresource_uris"), sid, parent)
+
+    def _links_of(
+        self, uri: Any, advertised: Mapping[str, Any], sid: str, parent: str | None
+    ) -> dict[str, str]:
         d = self.dialect
-        uri = f.raw.get("uri")
         links = {LINK_SELF: uri if isinstance(uri, str) and uri else self.call_url(sid)}
-        advertised = f.mapping("subresource_uris")
         for name in d.advertised_links:
             value = advertised.get(name)
             if isinstance(value, str) and value:

@@ -48,6 +48,8 @@ _PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
 E = TypeVar("E")
 _DAY_CACHE: dict[str, datetime] = {}
 _DAY_CACHE_SIZE = 4096
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMAL_CACHE_SIZE = 4096
 
 
 # Fast paths for the common, well-typed value; anything else goes through ``Fields`` (which
@@ -73,8 +75,28 @@ def integer_of(f: Fields, key: str) -> int | None:
 def decimal_of(f: Fields, key: str) -> Decimal | None:
     value = f.raw.get(key)
     if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
-        return Decimal(value)
+        return _decimal(value)
     return f.decimal(key)
+
+
+def plain_decimal(value: Any) -> Decimal | bool | None:
+    """A price as ``decimal_of`` reads a null, ``""`` or plain decimal text; ``False`` for any
+    other value (the checked path decides, and warns)."""
+    if value is None or value == "":
+        return None
+    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+        return _decimal(value)
+    return False
+
+
+def _decimal(text: str) -> Decimal:
+    # Prices repeat (-0.0130, -0.0085…) and a Decimal is immutable: share them.
+    found = _DECIMALS.get(text)
+    if found is None:
+        if len(_DECIMALS) >= _DECIMAL_CACHE_SIZE:
+            _DECIMALS.clear()
+        found = _DECIMALS[text] = Decimal(text)
+    return found
 
 
 def enum_of(f: Fields, key: str, mapping: Mapping[str, E], unknown: E) -> tuple[E, str | None]:
@@ -91,26 +113,40 @@ def fast_time(f: Fields, key: str) -> datetime | None:
     100k-call listing: days are cached, the time of day is added); anything else goes through
     ``Fields.time``."""
     value = f.raw.get(key)
-    if (
-        type(value) is str
-        and len(value) == 31
-        and value[25:] == " +0000"
-        and value[19] == ":"
-        and value[22] == ":"
-    ):
-        day = _DAY_CACHE.get(value[5:16])
-        if day is None:
-            day = _parse_day(value[5:16])
-        hours, minutes, seconds = value[17:19], value[20:22], value[23:25]
-        if (
-            day is not None
-            and (hours + minutes + seconds).isdigit()
-            and (hours + minutes + seconds).isascii()
-        ):
-            h, m, sec = int(hours), int(minutes), int(seconds)
-            if h < 24 and m < 60 and sec < 60:
-                return day + timedelta(seconds=h * 3600 + m * 60 + sec)
+    if type(value) is str:
+        moment = _rfc2822_utc(value)
+        if moment is not None:
+            return moment
     return f.time(key)
+
+
+def plain_time(value: Any) -> datetime | bool | None:
+    """A time as ``fast_time`` reads a null, ``""`` or ``+0000`` RFC 2822 text; ``False`` for any
+    other value (the checked path decides, and warns)."""
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        moment = _rfc2822_utc(value)
+        if moment is not None:
+            return moment
+    return False
+
+
+def _rfc2822_utc(value: str) -> datetime | None:
+    if len(value) != 31 or value[25:] != " +0000" or value[19] != ":" or value[22] != ":":
+        return None
+    day = _DAY_CACHE.get(value[5:16])
+    if day is None:
+        day = _parse_day(value[5:16])
+        if day is None:
+            return None
+    clock = value[17:19] + value[20:22] + value[23:25]
+    if not (clock.isascii() and clock.isdigit()):
+        return None
+    h, m, sec = int(clock[0:2]), int(clock[2:4]), int(clock[4:6])
+    if h < 24 and m < 60 and sec < 60:
+        return day + timedelta(seconds=h * 3600 + m * 60 + sec)
+    return None
 
 
 def _parse_day(text: str) -> datetime | None:
