@@ -41,6 +41,25 @@ def test_status_mix_children_and_recordings_are_realistic() -> None:
     assert durations[len(durations) // 2] < 60 < durations[-1]  # heavy tail
 
 
+def test_cheap_columns_agree_with_the_full_record_of_every_call() -> None:
+    # List pages render from Dataset.core/extras, ground truth is Dataset.call: they must agree.
+    for n in (1, 2, 3, 60, 3000):
+        ds = Dataset(seed=5, calls=n, hostile=True)
+        for i in range(n):
+            c, k = ds.call("k", i), ds.core("k", i)
+            assert (k.idx, k.is_child, k.status, k.created, k.start, k.answer, k.end) == (
+                c.index, c.is_child, c.status, c.created, c.start, c.answer, c.end
+            )  # fmt: skip
+            assert (k.duration, k.ring, k.direction, k.from_, k.to, k.country) == (
+                c.duration, c.ring, c.direction, c.from_, c.to, c.country
+            )  # fmt: skip
+            assert (k.price, str(k.price), k.recordings) == (c.price, str(c.price), c.recordings)
+            assert k.has_child == bool(ds.children_of("k", i))
+            assert ds.extras(k, sip=True) == (c.caller_name, c.answered_by, c.sip_status)
+            assert ds.slot("k", i) >= (c.start if c.start is not None else c.created)
+        assert [k.idx for k in ds.cores("k", range(n))] == list(range(n))
+
+
 def test_same_seed_same_records_other_seed_other_records() -> None:
     a, b, c = Dataset(seed=7, calls=300), Dataset(seed=7, calls=300), Dataset(seed=8, calls=300)
     assert list(a.calls("x")) == list(b.calls("x"))

@@ -198,6 +198,24 @@ async def test_fetch_call_equals_the_list_item(emu: Emulator) -> None:
         assert one.status_code == 200 and one.json() == item
 
 
+@pytest.mark.parametrize("provider", ["twilio", "signalwire"])
+async def test_every_listed_call_is_byte_for_byte_the_fetched_call(provider: str) -> None:
+    # List pages are rendered by a fast path, single calls by the reference renderer: on hostile
+    # data (escapes, non-ASCII, long strings) and every status, both must send the same JSON.
+    async with Emulator(calls=240, hostile=True) as emu:
+        a = emu.account(provider)
+        async with client(a) as c:
+            page = await c.get(calls_url(a), params={"PageSize": 1000})
+            listed = page.json()["calls"]
+            fetched = [await c.get(calls_url(a, "") + f"/{x['sid']}.json") for x in listed]
+    assert len(listed) == 240 and len({x["status"] for x in listed}) >= 6
+    assert [f.json() for f in fetched] == listed
+    compact = json.dumps(page.json(), separators=(",", ":"), ensure_ascii=False).encode()
+    assert page.content == compact  # the same encoding as every other response
+    for f, x in zip(fetched, listed, strict=True):
+        assert f.content == json.dumps(x, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 async def test_previous_page_uri_leads_back(emu: Emulator) -> None:
     a = emu.account("twilio")
     async with client(a) as c:

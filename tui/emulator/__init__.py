@@ -59,6 +59,12 @@ Adding a provider module (Exotel, Fone Dynamics, PortSIP)
    the O(1) columns ``ds.status``/``ds.start``/``ds.end``/``ds.parties``/``ds.children_of``,
    ``ds.first_index_at_or_after(key, t)`` for time ranges), and return a :class:`Response`.
    Index 0 is the oldest call; walk ``range(hi - 1, lo - 1, -1)`` for newest first.
+4. List pages are the hot path (clients ask for 1000 calls a page): render them from
+   ``ds.core(key, i)`` / ``ds.cores(key, indexes)`` (every O(1) column at once, hashes shared)
+   plus ``ds.extras(core)`` (caller name, answered-by, SIP code), not from ``ds.call`` — a
+   whole record costs several times more. ``laml_render.CallsJson`` goes further and writes
+   JSON text directly (``wire.json_items_response`` wraps it); a test pins its bytes to the
+   reference dict renderer.
 """
 
 from __future__ import annotations

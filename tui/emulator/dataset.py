@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .hostile import HOSTILE_STRINGS
-from .ids import mix64, stable_hash
+from .ids import MASK64, mix64, stable_hash
 
 DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 WINDOW_DAYS = 90
@@ -40,6 +41,10 @@ _STATUS_TABLE: tuple[tuple[int, str], ...] = (
     (256, "canceled"),
 )
 _CHILD_RATE = 22  # of 256: share of indexes that are candidate child legs
+# The ended status of a non-parent call by its hash's low byte (the table above, unrolled).
+_STATUS_BY_BYTE: tuple[str, ...] = tuple(
+    next(name for limit, name in _STATUS_TABLE if r < limit) for r in range(256)
+)
 
 # (ISO country, dial prefix, national digits, per-minute USD rate)
 _COUNTRIES: tuple[tuple[str, str, int, str], ...] = (
@@ -84,6 +89,9 @@ _CONTENTS = ("ad-a", "ad-b", "hero-banner", "", "footer")
 _TRAFFIC = ("Campaign", "Direct", "Organic", "Referral", "Unattributed")
 _END_REASONS = ("CALLER_DISCONNECTED", "CALLEE_DISCONNECTED", "BLIND_TRANSFER_COMPLETED")
 _TRUNKS = ("telstra-sip", "twilio-elastic", "bandwidth-1")
+_ANSWERED_BY = ("human", "human", "machine_start", "unknown")
+_FAILED_SIP = (404, 500, 503, 603)
+_SIP_BY_STATUS = {"completed": 200, "busy": 486, "no-answer": 480, "canceled": 487}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +148,38 @@ class CallRecord:
         return None if self.start is None else datetime.fromtimestamp(self.start, UTC)
 
 
+class Core(NamedTuple):
+    """The O(1) columns of one call, computed together so each hash is computed once.
+
+    Every field equals the one of the same name in :meth:`Dataset.call`'s record (a test checks
+    it); ``h`` is the call's hash, ``has_child`` whether call ``idx + 1`` is its child leg.
+    Providers render list pages from this instead of building whole records.
+    """
+
+    idx: int  # the call's index (``index`` would shadow tuple.index)
+    h: int
+    is_child: bool
+    has_child: bool
+    status: str
+    created: int
+    start: int | None
+    answer: int | None
+    end: int | None
+    duration: int | None
+    ring: int
+    direction: str
+    from_: str
+    to: str
+    country: str
+    price_units: int | None  # the price in units of 0.00001 USD, None when not billed
+    recordings: int
+
+    @property
+    def price(self) -> Decimal | None:
+        """The price as :class:`CallRecord` carries it (a 5-decimal ``Decimal``)."""
+        return None if self.price_units is None else Decimal(self.price_units).scaleb(-5)
+
+
 class _Account:
     """Per-account constants, computed once: its hash, size and own numbers."""
 
@@ -179,6 +219,8 @@ class Dataset:
         self._window_start = self.now - WINDOW_DAYS * 86400
         self._cum, self._weights = self._hour_weights()
         self._external = self._external_pool()
+        # Per-minute rates in units of 0.00001 USD: prices become integer arithmetic.
+        self._rate_units = {r: int(Decimal(r).scaleb(5)) for _, _, r in self._external}
 
     # -- accounts -------------------------------------------------------------------------
     def add_account(self, key: str, calls: int | None = None, home: str = "US") -> None:
@@ -282,6 +324,12 @@ class Dataset:
             return min(self._slot(acc, i - 1, ph) + self._ring(ph) + 1, slot)
         return slot
 
+    def slot(self, key: str, i: int) -> int:
+        """Call ``i``'s place in time: ``start(i) <= slot(i)`` (equal unless a child leg), and
+        slots, like start times, never decrease with the index. One hash, no neighbours."""
+        acc = self._acc(key)
+        return self._slot(acc, i, self._h(acc, i))
+
     def sort_time(self, key: str, i: int) -> int:
         """Monotone in ``i``: the start time, or the creation time of a queued call."""
         acc = self._acc(key)
@@ -358,6 +406,140 @@ class Dataset:
             pool.append((_number(country, h >> 8), country[0], country[3]))
         return pool
 
+    # -- all cheap columns at once ----------------------------------------------------------------
+    def core(self, key: str, i: int) -> Core:
+        """Every O(1) column of call ``i`` (0 <= i < count), each hash computed once."""
+        acc = self._acc(key)
+        if not 0 <= i < acc.n:
+            raise IndexError(i)
+        return self._core(acc, i)
+
+    def cores(self, key: str, indexes: list[int] | range) -> list[Core]:
+        """:meth:`core` of many calls (a page)."""
+        acc = self._acc(key)
+        n = acc.n
+        for i in (indexes[0], indexes[-1]) if len(indexes) else ():
+            if not 0 <= i < n:
+                raise IndexError(i)
+        core = self._core
+        return [core(acc, i) for i in indexes]
+
+    def _core(self, acc: _Account, i: int) -> Core:
+        # The same arithmetic as the one-column methods above (_status, _start, _duration,
+        # _direction, _parties, _recordings), with mix64 inlined and every hash shared: list
+        # pages call this once per row, so it is the emulator's hottest code.
+        kh, n, live_from = acc.kh, acc.n, acc.live_from
+        x = (kh + i + 0x9E3779B97F4A7C15) & MASK64
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK64
+        h = x ^ (x >> 31)
+        cand = ((h >> 8) & 0xFF) < _CHILD_RATE
+        hp = 0
+        child = False
+        if cand and 0 < i < live_from - 1:
+            hp = mix64(kh + i - 1)
+            child = ((hp >> 8) & 0xFF) >= _CHILD_RATE
+        has_child = False
+        if not cand and 0 < i + 1 < live_from - 1 and i + 1 < n:
+            hn = mix64(kh + i + 1)
+            has_child = ((hn >> 8) & 0xFF) < _CHILD_RATE
+        live = i >= live_from
+        if live:
+            status = LIVE_STATUSES[h % 3]
+        elif has_child:
+            status = "completed"
+        else:
+            status = _STATUS_BY_BYTE[h & 0xFF]
+        ring = 2 + (h >> 24) % 20
+        slot = self._slot(acc, i, h)
+        start: int | None
+        if live and h % 3 == 2:
+            start = None
+        elif child:
+            start = min(self._slot(acc, i - 1, hp) + 2 + (hp >> 24) % 20 + 1, slot)
+        else:
+            start = slot
+        duration: int | None = None
+        if live:
+            pass
+        elif status != "completed":
+            duration = 0
+        else:
+            u = ((mix64(h ^ 0xD00D) & 0xFFFFF) + 1) / float(1 << 20)
+            duration = min(MAX_DURATION, int(6 / u ** (1 / 1.2)))
+        end = None if start is None or live else start + ring + (duration or 0)
+        answer = (
+            start + ring if start is not None and status in ("completed", "in-progress") else None
+        )
+        if child:
+            direction = "outbound"
+        elif has_child:
+            direction = "inbound"
+        else:
+            direction = "inbound" if (h >> 56) % 100 < 65 else "outbound"
+        own = acc.own[(h >> 52) % len(acc.own)]
+        if child:
+            remote = self._external[(hp >> 40) % _EXTERNAL_POOL]
+            from_, to, country = remote[0], _AGENTS[(h >> 44) % len(_AGENTS)], ""
+        else:
+            remote = self._external[(h >> 40) % _EXTERNAL_POOL]
+            country = remote[1]
+            from_, to = (remote[0], own) if direction == "inbound" else (own, remote[0])
+        price_units = None
+        recordings = 0
+        if status == "completed" and duration is not None:
+            price_units = self._rate_units[remote[2]] * max(1, -(-duration // 60))
+            h3 = mix64(h ^ 0x5EC0)
+            if h3 % 100 < 40:
+                recordings = 2 if (h3 >> 8) % 10 == 0 else 1
+        return Core(
+            i,
+            h,
+            child,
+            has_child,
+            status,
+            slot if start is None else start,
+            start,
+            answer,
+            end,
+            duration,
+            ring,
+            direction,
+            from_,
+            to,
+            country,
+            price_units,
+            recordings,
+        )
+
+    def extras(self, c: Core, sip: bool = False) -> tuple[str | None, str | None, int]:
+        """``(caller_name, answered_by, sip_status)`` of a call, as :meth:`call` has them.
+
+        These come from the record's seeded generator (the first draws :func:`_build` makes, in
+        its order); seeding costs a few microseconds, so it happens only when a draw is needed.
+        ``sip=False`` skips the draw behind a failed call's SIP code (its ``sip_status`` is then
+        0): only SignalWire shows it.
+        """
+        rng: random.Random | None = None
+        caller_name = answered_by = None
+        status = c.status
+        if c.direction == "inbound":
+            rng = random.Random(c.h)
+            if rng.random() < 0.4:
+                caller_name = rng.choice(_NAMES)
+        elif status == "completed" and not c.is_child:
+            rng = random.Random(c.h)
+            answered_by = rng.choice(_ANSWERED_BY)
+        if self.hostile and c.idx % 10 == 7:
+            caller_name = _hostile_text(c.idx)
+        if status == "failed":
+            if not sip:
+                return caller_name, answered_by, 0
+            if rng is None:
+                rng = random.Random(c.h)
+            return caller_name, answered_by, rng.choice(_FAILED_SIP)
+        return caller_name, answered_by, _SIP_BY_STATUS.get(status, 0)
+
     # -- full records ---------------------------------------------------------------------------
     def call(self, key: str, i: int) -> CallRecord:
         """The complete record of call ``i`` of account ``key`` (0 <= i < count)."""
@@ -421,14 +603,9 @@ def _build(ds: Dataset, key: str, i: int) -> CallRecord:
         caller_name = _hostile_text(i)
     answered_by = None
     if direction == "outbound" and not child and status == "completed":
-        answered_by = rng.choice(("human", "human", "machine_start", "unknown"))
-    sip = {
-        "completed": 200,
-        "busy": 486,
-        "no-answer": 480,
-        "canceled": 487,
-        "failed": rng.choice((404, 500, 503, 603)),
-    }.get(status, 0)
+        answered_by = rng.choice(_ANSWERED_BY)
+    failed_sip = rng.choice(_FAILED_SIP)  # drawn for every call: later draws depend on it
+    sip = failed_sip if status == "failed" else _SIP_BY_STATUS.get(status, 0)
     ivr = rng.choice(("", "1", "2", "1,2", "3,1", "9"))
     return CallRecord(
         account=key,

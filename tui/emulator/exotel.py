@@ -276,19 +276,23 @@ class ExotelAPI(ProviderAPI):
         self, spec: AccountSpec, i: int, details: bool = False, validity: int | None = None
     ) -> dict[str, Any]:
         ds = self.ctx.dataset
-        c = ds.call(spec.key, i)
+        # The O(1) columns, not ds.call(): list pages render hundreds of calls (same values).
+        c = ds.core(spec.key, i)
         sid = self.call_sid(spec, i)
         pending = c.end is not None and c.end + PENDING_SECONDS > ds.now
         ended = c.end is not None and not pending
         if c.is_child:
             direction = "outbound-dial"
-            parent = ds.call(spec.key, i - 1)
+            parent = ds.core(spec.key, i - 1)
             exophone = parent.to if parent.direction == "inbound" else parent.from_
         else:
             direction = "inbound" if c.direction == "inbound" else "outbound-api"
             exophone = c.to if c.direction == "inbound" else c.from_
         updated = c.created if c.end is None else c.end if pending else c.end + PENDING_SECONDS
         price = to_inr(c.price) if ended else None
+        # Only an outbound, non-child, completed call has answered_by (its generator is seeded
+        # only then).
+        answerable = c.direction == "outbound" and not c.is_child and c.status == "completed"
         recording = None
         if c.recordings > 0:
             recording = f"{self.ctx.origin()}{RECORDING_PREFIX}/{spec.account}/{sid}.mp3"
@@ -307,7 +311,7 @@ class ExotelAPI(ProviderAPI):
             "Duration": str(c.end - c.start) if ended and c.end and c.start else None,
             "Price": None if price is None else f"{price:.3f}",
             "Direction": direction,
-            "AnsweredBy": _ANSWERED_BY.get(c.answered_by or ""),
+            "AnsweredBy": _ANSWERED_BY.get(ds.extras(c)[1] or "") if answerable else None,
             "RecordingUrl": recording,
         }
         if validity is not None:

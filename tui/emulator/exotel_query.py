@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import islice
 from typing import Any, ClassVar
 
@@ -85,10 +86,23 @@ def bad(message: str) -> ExotelError:
     return ExotelError(400, message)
 
 
+_ZONE_OFFSET = int(ACCOUNT_TZ.utcoffset(None).total_seconds())
+_HOUR_MINUTE = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
+
+
+@lru_cache(maxsize=4096)
+def _local_day(day: int) -> str:
+    """``"2026-11-20 "`` for local day number ``day`` (days since the epoch, account zone)."""
+    return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d ")
+
+
 def format_time(ts: int | None) -> str | None:
+    """Epoch seconds → ``YYYY-MM-DD HH:MM:SS`` in the account zone (a fixed offset, no DST)."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, ACCOUNT_TZ).strftime(TIME_FORMAT)
+    # Arithmetic and a per-day cache instead of datetime/strftime: list pages format hundreds.
+    day, second = divmod(ts + _ZONE_OFFSET, 86400)
+    return f"{_local_day(day)}{_HOUR_MINUTE[second // 60]}{second % 60:02d}"
 
 
 def parse_time(value: str, name: str) -> int:

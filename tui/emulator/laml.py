@@ -20,6 +20,7 @@ from .laml_query import INVALID_PAGE_TOKEN, BadRequest, CallQuery, page_number, 
 from .laml_render import (
     SIGNALWIRE,
     TWILIO,
+    CallsJson,
     Flavour,
     Sids,
     render_call,
@@ -29,7 +30,14 @@ from .laml_render import (
     to_xml,
 )
 from .media import mp3, wav
-from .wire import Request, Response, encode_query, json_response, text_response
+from .wire import (
+    Request,
+    Response,
+    encode_query,
+    json_items_response,
+    json_response,
+    text_response,
+)
 
 _PAGING_KEYS = ("Page", "PageSize", "PageToken")
 
@@ -45,6 +53,7 @@ class LamlAPI(ProviderAPI):
             a.username: (a.password, a) for a in ctx.accounts
         }
         self.sids = {a.account: Sids(self.flavour, ctx.dataset.seed, a.key) for a in ctx.accounts}
+        self._renderers: dict[str, CallsJson] = {}
         p = self.account_prefix
         j = r"(?P<ext>\.json|\.xml)?"
         sid = r"(?P<sid>[^/.]+)"
@@ -114,6 +123,14 @@ class LamlAPI(ProviderAPI):
     def _not_found(self, req: Request, ext: str | None) -> Response:
         return self.error(404, f"The requested resource {req.path} was not found", ext=ext)
 
+    def _calls_json(self, spec: AccountSpec) -> CallsJson:
+        cj = self._renderers.get(spec.account)
+        if cj is None:
+            sids = self.sids[spec.account]
+            cj = CallsJson(self.flavour, self.ctx.dataset, spec.key, sids, spec.account)
+            self._renderers[spec.account] = cj
+        return cj
+
     def _call_index(self, spec: AccountSpec, sid: str) -> int | None:
         idx = self.sids[spec.account].call_index(sid)
         return idx if idx is not None and idx < self.ctx.dataset.count(spec.key) else None
@@ -130,7 +147,10 @@ class LamlAPI(ProviderAPI):
         pos_of: Callable[[str], int | None],
         sid_of: Callable[[int], str],
         render: Callable[[int], dict[str, Any]],
+        render_json: Callable[[list[int]], list[bytes]] | None = None,
     ) -> Response:
+        """One list page. ``render`` gives an item as a dict; ``render_json``, if given, the
+        JSON text of a whole page's items (the fast path of JSON list pages, same bytes)."""
         f = self.flavour
         try:
             size = page_size(req.params, f.page_size_max)
@@ -164,7 +184,8 @@ class LamlAPI(ProviderAPI):
 
         nxt = uri(page + 1, "PA" + sid_of(items[-1])) if has_next and items else None
         prev = uri(page - 1, "PB" + sid_of(items[0])) if page > 0 and items else None
-        records = [render(i) for i in items]
+        fast = render_json is not None and self._wants_json(ext)
+        records = [] if fast else [render(i) for i in items]
         payload: dict[str, Any] = {list_key: records}
         if f.start_end:
             start = page * size
@@ -181,6 +202,8 @@ class LamlAPI(ProviderAPI):
                 "page_size": size,
                 list_key: records,
             }
+        if fast and render_json is not None:
+            return json_items_response(payload, list_key, render_json(items))
         return self._out(payload, ext, list_key)
 
     # -- Calls ----------------------------------------------------------------------------------
@@ -204,6 +227,7 @@ class LamlAPI(ProviderAPI):
             lambda s: self._call_index(spec, s),
             sids.call,
             lambda i: render_call(ds.call(key, i), self.flavour, sids, spec.account),
+            self._calls_json(spec).items,
         )
 
     def fetch_call(self, req: Request, m: re.Match[str]) -> Response:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from json.encoder import encode_basestring  # json.dumps(ensure_ascii=False)'s string encoder
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .dataset import CallRecord, utc
+from .dataset import CallRecord, Core, Dataset, utc
 from .ids import SidCodec, as_uuid, hex_id
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -86,15 +88,24 @@ SIGNALWIRE = Flavour(
 )
 
 
+_HOUR_MINUTE = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
+_SECOND = tuple(f"{s:02d}" for s in range(60))
+
+
+@lru_cache(maxsize=4096)
+def _day_prefix(day: int, sept: bool) -> str:
+    """``"Fri, 20 Nov 2026 "`` for the UTC day number ``day`` (days since the epoch)."""
+    d = utc(day * 86400)
+    months = _MONTHS_SW if sept else _MONTHS
+    return f"{_DAYS[d.weekday()]}, {d.day:02d} {months[d.month - 1]} {d.year} "
+
+
 def rfc2822(ts: int | None, sept: bool = False) -> str | None:
+    """RFC 2822 in UTC, ``"Fri, 20 Nov 2026 12:00:00 +0000"`` (list pages format thousands)."""
     if ts is None:
         return None
-    d = utc(ts)
-    months = _MONTHS_SW if sept else _MONTHS
-    return (
-        f"{_DAYS[d.weekday()]}, {d.day:02d} {months[d.month - 1]} {d.year} "
-        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} +0000"
-    )
+    day, second = divmod(ts, 86400)
+    return f"{_day_prefix(day, sept)}{_HOUR_MINUTE[second // 60]}:{_SECOND[second % 60]} +0000"
 
 
 def formatted(number: str) -> str:
@@ -256,6 +267,122 @@ def render_call(c: CallRecord, f: Flavour, sids: Sids, account: str) -> dict[str
         "uri": base + ".json",
         "queue_time": "0",
     }
+
+
+class CallsJson:
+    """The JSON text of Calls list items, fast: byte for byte ``json_response`` of
+    :func:`render_call` (a test compares every call of hostile datasets), built from the dataset's
+    O(1) :class:`~tui.emulator.dataset.Core` columns instead of whole records and dicts.
+
+    Pages of 1000 calls are what clients (and the throughput benchmark) ask for, so this path
+    avoids per-call dicts, ``Decimal``, ``datetime`` and the JSON encoder: constant parts are
+    precomputed per account and only dataset strings go through the JSON string escaper.
+    """
+
+    def __init__(self, f: Flavour, ds: Dataset, key: str, sids: Sids, account: str) -> None:
+        self.f, self.ds, self.key, self.sids = f, ds, key, sids
+        self.account = encode_basestring(account)
+        self.uri_prefix = f"{f.api_root}/Accounts/{account}/Calls/"
+        self._numbers: dict[str, str] = {}  # own number -> its phone_number_sid, JSON-encoded
+        self._statuses = {k: encode_basestring(v) for k, v in f.statuses.items()}
+
+    def items(self, indexes: list[int]) -> list[bytes]:
+        """The UTF-8 JSON of calls ``indexes``, in order."""
+        render = self._signalwire if self.f.numeric else self._twilio
+        return [render(c).encode() for c in self.ds.cores(self.key, indexes)]
+
+    def _phone_number(self, own: str) -> str:
+        pn = self._numbers.get(own)
+        if pn is None:
+            pn = self._numbers[own] = encode_basestring(self.sids.phone_number(own))
+        return pn
+
+    def _twilio(self, c: Core) -> str:
+        q = encode_basestring
+        name, answered_by, _ = self.ds.extras(c)
+        sid = self.sids.call(c.idx)
+        base = self.uri_prefix + sid
+        inbound = c.direction == "inbound"
+        direction = "inbound" if inbound else "outbound-dial" if c.is_child else "outbound-api"
+        if c.is_child:
+            parent, pn = f'"{self.sids.call(c.idx - 1)}"', "null"
+        else:
+            parent, pn = "null", self._phone_number(c.to if inbound else c.from_)
+        updated = c.end if c.end is not None else c.created + c.ring
+        u = c.price_units
+        price = "null" if u is None else f'"-{u // 100000}.{u % 100000:05d}"'
+        return (
+            f'{{"account_sid":{self.account},'
+            f'"answered_by":{"null" if answered_by is None else q(answered_by)},'
+            f'"api_version":"2010-04-01",'
+            f'"caller_name":{"null" if name is None else q(name)},'
+            f'"date_created":"{rfc2822(c.created)}","date_updated":"{rfc2822(updated)}",'
+            f'"direction":"{direction}",'
+            f'"duration":{"null" if c.duration is None else f"{chr(34)}{c.duration}{chr(34)}"},'
+            f'"end_time":{_date(c.end, False)},"forwarded_from":null,'
+            f'"from":{q(c.from_)},"from_formatted":{q(formatted(c.from_))},"group_sid":null,'
+            f'"parent_call_sid":{parent},"phone_number_sid":{pn},'
+            f'"price":{price},'
+            f'"price_unit":"USD","sid":"{sid}","start_time":{_date(c.start, False)},'
+            f'"status":{self._statuses[c.status]},'
+            f'"subresource_uris":{{"notifications":"{base}/Notifications.json",'
+            f'"recordings":"{base}/Recordings.json","payments":"{base}/Payments.json",'
+            f'"events":"{base}/Events.json","siprec":"{base}/Siprec.json",'
+            f'"streams":"{base}/Streams.json","transcriptions":"{base}/Transcriptions.json",'
+            f'"user_defined_message_subscriptions":"{base}/UserDefinedMessageSubscriptions.json",'
+            f'"user_defined_messages":"{base}/UserDefinedMessages.json"}},'
+            f'"to":{q(c.to)},"to_formatted":{q(formatted(c.to))},"trunk_sid":null,'
+            f'"uri":"{base}.json","queue_time":"0"}}'
+        )
+
+    def _signalwire(self, c: Core) -> str:
+        q = encode_basestring
+        name, answered_by, sip = self.ds.extras(c, sip=True)
+        sid = self.sids.call(c.idx)
+        base = self.uri_prefix + sid
+        inbound = c.direction == "inbound"
+        if c.is_child:
+            parent, pn = f'"{self.sids.call(c.idx - 1)}"', "null"
+        else:
+            parent, pn = "null", self._phone_number(c.to if inbound else c.from_)
+        updated = c.end if c.end is not None else c.created + c.ring
+        to, to_f, frm, frm_f = q(c.to), q(formatted(c.to)), q(c.from_), q(formatted(c.from_))
+        u = c.price_units
+        ab = "null" if answered_by is None else '"human"' if answered_by == "human" else '"machine"'
+        ok = c.status == "completed"
+        return (
+            f'{{"sid":"{sid}","account_sid":{self.account},'
+            f'"date_created":"{rfc2822(c.created, True)}",'
+            f'"date_updated":"{rfc2822(updated, True)}",'
+            f'"parent_call_sid":{parent},"to":{to},"formatted_to":{to_f},"to_formatted":{to_f},'
+            f'"from":{frm},"formatted_from":{frm_f},"from_formatted":{frm_f},'
+            f'"phone_number_sid":{pn},"status":{self._statuses[c.status]},'
+            f'"start_time":{_date(c.start, True)},"end_time":{_date(c.end, True)},'
+            f'"duration":{c.duration or 0},"price":{"null" if u is None else -(u / 100000)},'
+            f'"price_unit":"USD","direction":"{c.direction}","answered_by":{ab},'
+            f'"api_version":"2010-04-01","forwarded_from":null,'
+            f'"caller_name":{"null" if name is None else q(name)},"uri":"{base}.json",'
+            f'"subresource_uris":{{"notifications":null,"recordings":"{base}/Recordings.json"}},'
+            f'"annotation":null,"group_sid":null,"audio_in_mos":{"4.3" if ok else "null"},'
+            f'"sip_result_code":{f"{chr(34)}{sip}{chr(34)}" if sip else "null"},'
+            + (_SW_AUDIO_OK if ok else _SW_AUDIO_NONE)
+        )
+
+
+_SW_AUDIO_OK = (
+    '"audio_rtt_avg":48,"audio_rtt_min":21,"audio_rtt_max":97,"audio_out_jitter_min":1,'
+    '"audio_out_jitter_max":9,"audio_out_jitter_avg":4,"audio_out_lost":0}'
+)
+_SW_AUDIO_NONE = (
+    '"audio_rtt_avg":null,"audio_rtt_min":null,"audio_rtt_max":null,'
+    '"audio_out_jitter_min":null,"audio_out_jitter_max":null,"audio_out_jitter_avg":null,'
+    '"audio_out_lost":null}'
+)
+
+
+def _date(ts: int | None, sept: bool) -> str:
+    """An RFC 2822 time as JSON (``null`` for ``None``)."""
+    return "null" if ts is None else f'"{rfc2822(ts, sept)}"'
 
 
 def recording_times(c: CallRecord, k: int) -> tuple[int, int]:

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .api import AccountSpec, Context, ProviderAPI, route
-from .dataset import MAX_DURATION, CallRecord, Dataset
+from .dataset import MAX_DURATION, Core, Dataset
 from .ids import SidCodec, hex_id, mix64, stable_hash
 from .media import wav
 from .portsip_odata import (
@@ -134,6 +134,8 @@ RECORDING_FIELDS: dict[str, FieldType] = {
 _HEAVY = frozenset(
     {"answered_at", "duration", "caller_display_name", "callee_display_name", "cost"}
 )
+_HEAVY_ALL = _HEAVY | {"billed_account"}
+_TIME_FIELDS = frozenset(k for k, v in CALLLOG_FIELDS.items() if v == "time")
 
 _EPOCH_MS = int(datetime(2018, 1, 1, tzinfo=UTC).timestamp() * 1000)  # snowflake-like ids
 _LOW_BITS = 22
@@ -150,6 +152,7 @@ _EXT_NAMES = (
 )  # fmt: skip
 _TRUNKS = (("telstra-sip", "sip.telstra.example"), ("twilio-elastic", "callscope.pstn.example"),
            ("bandwidth-1", "bw-trunk.example.net"))  # fmt: skip
+_EXT_NAME_OF = {str(_EXT_BASE + j): name for j, name in enumerate(_EXT_NAMES)}
 _FAILED_CODES = (403, 404, 488, 500, 503, 603)
 _INTERNAL_PERCENT = 18
 
@@ -186,9 +189,13 @@ def _status_code(status: str, h: int) -> int:
     }.get(status, _FAILED_CODES[(h >> 12) % len(_FAILED_CODES)])
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _call_id(h: int) -> str:
     raw = (mix64(h ^ 0xCA11) ^ (mix64(h ^ 0x1D) << 64)).to_bytes(16, "big")
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + ".."
+    # base64.urlsafe_b64encode without its Python-level wrappers (one per listed call).
+    return binascii.b2a_base64(raw, newline=False).translate(_URLSAFE).decode().rstrip("=") + ".."
 
 
 class _Tenant:
@@ -219,13 +226,17 @@ class _Tenant:
         return mix64(self.kh + i)
 
     # -- exact times ------------------------------------------------------------------------------
-    def start_us(self, i: int) -> int:
-        """Start in µs; strictly increasing in ``i`` (sub-second parts grow within a second)."""
+    def start_us(self, i: int, s: int | None = None) -> int:
+        """Start in µs; strictly increasing in ``i`` (sub-second parts grow within a second).
+
+        ``s`` is the call's start in seconds when the caller already has it."""
         ds, key = self.ds, self.key
-        s = ds.start(key, i)
+        if s is None:
+            s = ds.start(key, i)
         assert s is not None
         k = i
-        while k > 0 and i - k < 10_000 and ds.start(key, k - 1) == s:
+        # start(k - 1) <= slot(k - 1): a slot before s rules out a tie without the full start.
+        while k > 0 and i - k < 10_000 and ds.slot(key, k - 1) >= s and ds.start(key, k - 1) == s:
             k -= 1
         micro = self.h(k) % 500_000
         for m in range(k + 1, i + 1):
@@ -266,13 +277,15 @@ class _Tenant:
         return None
 
     # -- rows -------------------------------------------------------------------------------------
-    def cheap(self, i: int) -> dict[str, Value]:
-        """The fields computable from the dataset's O(1) columns."""
+    def cheap(self, i: int, c: Core | None = None) -> dict[str, Value]:
+        """The fields computable from the dataset's O(1) columns (``c``: call ``i``'s)."""
         ds, key, h = self.ds, self.key, self.h(i)
-        status = ds.status(key, i)
-        child = ds.is_child(key, i)
-        parent = bool(ds.children_of(key, i))
-        frm, to = ds.parties(key, i)
+        if c is None:
+            c = ds.core(key, i)
+        status = c.status
+        child = c.is_child
+        parent = c.has_child
+        frm, to = c.from_, c.to
         ext_a = _EXT_BASE + (h >> 8) % _EXT_COUNT
         trunk, trunk_host = _TRUNKS[(h >> 24) % len(_TRUNKS)]
         tenant = self.spec.account
@@ -324,8 +337,8 @@ class _Tenant:
             reroute = "TRANSFER"
         elif direction == "INBOUND_CALL" and status == "no-answer" and (h >> 44) % 4 == 0:
             reroute = "OVERFLOW"
-        start = self.start_us(i)
-        end = ds.end(key, i)
+        start = self.start_us(i, c.start)
+        end = c.end
         assert end is not None
         return {
             "id": self._snowflake(start, i, 0),
@@ -350,22 +363,24 @@ class _Tenant:
             "user_data": "",
         }
 
-    def heavy(self, i: int, row: dict[str, Value], call: CallRecord) -> dict[str, Value]:
-        """The fields that need the whole record (``ds.call``)."""
+    def heavy(self, i: int, row: dict[str, Value], c: Core) -> dict[str, Value]:
+        """The fields that need the record's generated extras (the caller's name)."""
         h = self.h(i)
-        answered = None if call.answer is None else call.answer * 1_000_000 + (h >> 2) % 1_000_000
-        names = {str(_EXT_BASE + j): _EXT_NAMES[j] for j in range(_EXT_COUNT)}
+        answered = None if c.answer is None else c.answer * 1_000_000 + (h >> 2) % 1_000_000
+        names = _EXT_NAME_OF
         direction = row["direction"]
         caller_name = names.get(str(row["caller"]), "")
         if direction in ("INBOUND_CALL", "INBOUND_OUTBOUND_CALL"):
-            caller_name = call.caller_name or ""
-        billed = direction in ("OUTBOUND_CALL", "INBOUND_OUTBOUND_CALL") and call.price is not None
+            caller_name = self.ds.extras(c)[0] or ""
+        units = c.price_units
+        billed = direction in ("OUTBOUND_CALL", "INBOUND_OUTBOUND_CALL") and units is not None
         return {
             "caller_display_name": caller_name,
             "callee_display_name": names.get(str(row["callee"]), ""),
             "answered_at": answered,
-            "duration": call.duration or 0,
-            "cost": float(call.price) if billed and call.price is not None else 0.0,
+            "duration": c.duration or 0,
+            # units / 1e5 is the correctly rounded float of the 5-decimal price, like float(Decimal)
+            "cost": units / 100_000 if billed and units is not None else 0.0,
             "billed_account": str(row["caller"]) if billed else "",
         }
 
@@ -424,33 +439,44 @@ class _Tenant:
 
 
 class _Row:
-    """One call log, computed lazily: the cheap fields first, ``ds.call`` only if needed."""
+    """One call log, computed lazily: the cheap fields first, the caller's name only if needed."""
 
-    __slots__ = ("_cheap", "_heavy", "i", "t")
+    __slots__ = ("_cheap", "_core", "_heavy", "i", "t")
 
     def __init__(self, t: _Tenant, i: int) -> None:
         self.t, self.i = t, i
+        self._core: Core | None = None
         self._cheap: dict[str, Value] | None = None
         self._heavy: dict[str, Value] | None = None
+
+    def _columns(self) -> tuple[Core, dict[str, Value]]:
+        if self._core is None:
+            self._core = self.t.ds.core(self.t.key, self.i)
+        if self._cheap is None:
+            self._cheap = self.t.cheap(self.i, self._core)
+        return self._core, self._cheap
 
     def get(self, field: str) -> Value:
         if field == "status_code" and self._cheap is None:  # PortSIP's "status": kept O(1)
             return _status_code(self.t.ds.status(self.t.key, self.i), self.t.h(self.i))
-        if self._cheap is None:
-            self._cheap = self.t.cheap(self.i)
+        core, cheap = self._columns()
         if field in _HEAVY or field == "billed_account":
             if self._heavy is None:
-                self._heavy = self.t.heavy(self.i, self._cheap, self.t.ds.call(self.t.key, self.i))
+                self._heavy = self.t.heavy(self.i, cheap, core)
             return self._heavy[field]
-        return self._cheap[field]
+        return cheap[field]
 
     def render(self, keys: tuple[str, ...] | list[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k in keys:
-            v = self.get(k)
-            if CALLLOG_FIELDS.get(k) == _T:
-                v = "" if v is None else format_time_us(int(v), 6)
-            out[k] = v
+        core, cheap = self._columns()
+        values = cheap
+        if not _HEAVY_ALL.isdisjoint(keys):
+            if self._heavy is None:
+                self._heavy = self.t.heavy(self.i, cheap, core)
+            values = cheap | self._heavy
+        out = {k: values[k] for k in keys}
+        for k in _TIME_FIELDS.intersection(keys):
+            v = out[k]
+            out[k] = "" if v is None else format_time_us(v, 6)  # type: ignore[arg-type]
         return out
 
 

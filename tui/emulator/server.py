@@ -30,6 +30,7 @@ from .wire import Request, Response, json_response
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
+_SMALL_BODY = 256 * 1024  # bodies up to this size are sent in one piece with their head
 SLOW_PIECES = 10
 SLOW_PAUSE = 0.1  # seconds between pieces of a "slow" body
 _HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>"
@@ -116,6 +117,8 @@ class Emulator:
         self._conns: set[asyncio.Task[None]] = set()
         self._last_ok: dict[str, Response] = {}
         self.port = 0
+        self.connections = 0  # accepted so far (keep-alive clients reuse one for a whole walk)
+        self.requests = 0  # answered so far
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> Emulator:
@@ -190,12 +193,14 @@ class Emulator:
         task = asyncio.current_task()
         assert task is not None
         self._conns.add(task)
+        self.connections += 1
         conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
         try:
             while True:
                 req = await self._read(conn, reader)
                 if req is None:
                     break
+                self.requests += 1
                 if not await self._answer(conn, reader, writer, req):
                     break
                 if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
@@ -347,12 +352,20 @@ class Emulator:
     async def _send(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, resp: Response
     ) -> bool:
-        data = (
-            self._head(conn, resp)
-            + (conn.send(h11.Data(data=resp.body)) or b"")
-            + (conn.send(h11.EndOfMessage()) or b"")
-        )
-        writer.write(data)
+        head = self._head(conn, resp)
+        if not resp.body:
+            writer.write(head + (conn.send(h11.EndOfMessage()) or b""))
+        else:
+            pieces = conn.send_with_data_passthrough(h11.Data(resp.body)) or []
+            if len(resp.body) <= _SMALL_BODY:
+                writer.write(head + b"".join(pieces))
+            else:
+                # Pages run to megabytes: the body goes to the transport as is (concatenating
+                # the head would copy it), in one write; the drain below is the only await.
+                writer.write(head)
+                for piece in pieces:
+                    writer.write(piece)
+            conn.send(h11.EndOfMessage())  # content-length framing: nothing more to write
         await _drain(writer)
         return True
 

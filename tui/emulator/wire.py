@@ -71,6 +71,33 @@ def json_response(
     return Response(status, body, headers=headers or [])
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_items_response(
+    payload: dict[str, Any], key: str, items: list[bytes], status: int = 200
+) -> Response:
+    """:func:`json_response` of ``payload`` whose ``key`` holds ``items``, already JSON (UTF-8).
+
+    List pages render their items straight to JSON bytes (see ``laml_render.CallsJson``); the
+    envelope around them is encoded here with the same separators, in ``payload``'s key order
+    (the value ``payload[key]`` itself is ignored, only its position counts). Items stay separate
+    bytes until the one join: a page with a single non-ASCII name would otherwise widen a
+    megabytes-long ``str`` to UCS-2/4 before encoding it.
+    """
+    keys = list(payload)
+    at = keys.index(key)
+    before = "".join(f"{_dumps(k)}:{_dumps(payload[k])}," for k in keys[:at])
+    after = "".join(f",{_dumps(k)}:{_dumps(payload[k])}" for k in keys[at + 1 :])
+    first = f"{{{before}{_dumps(key)}:[".encode()
+    last = f"]{after}}}".encode()
+    if len(items) <= 1:
+        return Response(status, first + b"".join(items) + last)
+    # One join and no other copy of the body: the envelope rides on the first and last items.
+    return Response(status, b",".join([first + items[0], *items[1:-1], items[-1] + last]))
+
+
 def text_response(
     text: str, status: int = 200, content_type: str = "text/plain; charset=utf-8"
 ) -> Response:
