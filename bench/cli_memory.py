@@ -65,6 +65,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--provider", default="twilio")
+    parser.add_argument("--json", metavar="PATH", help="also write the headline figures as JSON")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
@@ -104,6 +105,17 @@ def main() -> int:
         change = (high - low) / low * 100
         verdict = "flat (within 10%)" if abs(change) <= 10 else "NOT flat (over 10%)"
         print(f"median peak RSS {sizes[-1]:,} vs {sizes[0]:,}: {change:+.1f}% — {verdict}")
+    if args.json:
+        goals = [
+            {"name": f"callscope list peak RSS, {size:,} calls", "value": f"{kib / 1024:.0f} MiB",
+             "goal": "-", "met": None}
+            for size, kib in peaks.items()
+        ]  # fmt: skip
+        if len(sizes) >= 2:
+            goals.append({"name": f"CLI peak RSS {sizes[-1]:,} vs {sizes[0]:,}",
+                          "value": f"{change:+.1f}%", "goal": "within 10%",
+                          "met": abs(change) <= 10})  # fmt: skip
+        Path(args.json).write_text(json.dumps({"script": "cli_memory", "goals": goals}))
     return 0
 
 
