@@ -339,17 +339,7 @@ class LamlAPI(ProviderAPI):
             or ref[1] >= self.ctx.dataset.recording_count(spec.key, idx)
         ):
             return self._not_found(req, ext)
-        call = self.ctx.dataset.call(spec.key, idx)
-        body = render_recording(
-            call,
-            ref[1],
-            self.flavour,
-            self.sids[spec.account],
-            spec.account,
-            False,
-            self.ctx.origin(),
-        )
-        return self._out(body, ext, resource="Recording")
+        return self._recording_out(spec, idx, ref[1], ext, account_level=False)
 
     def recording(self, req: Request, m: re.Match[str]) -> Response:
         ext = m["ext"]
@@ -371,16 +361,16 @@ class LamlAPI(ProviderAPI):
             return Response(200, mp3(), "audio/mpeg")
         if media:
             return Response(200, wav(ref[0] * 4 + ref[1]), "audio/x-wav")
-        call = ds.call(spec.key, ref[0])
-        body = render_recording(
-            call,
-            ref[1],
-            self.flavour,
-            self.sids[spec.account],
-            spec.account,
-            True,
-            self.ctx.origin(),
-        )
+        return self._recording_out(spec, ref[0], ref[1], ext, account_level=True)
+
+    def _recording_out(
+        self, spec: AccountSpec, index: int, n: int, ext: str | None, *, account_level: bool
+    ) -> Response:
+        """One recording resource (the call-level and account-level forms differ in media_url)."""
+        call = self.ctx.dataset.call(spec.key, index)
+        sids = self.sids[spec.account]
+        origin = self.ctx.origin()
+        body = render_recording(call, n, self.flavour, sids, spec.account, account_level, origin)
         return self._out(body, ext, resource="Recording")
 
     # -- faults ---------------------------------------------------------------------------------
