@@ -73,7 +73,7 @@ class Probe:
             probe = _ACTIVE
             if y >= 1 and probe is not None:
                 probe._table_lines += 1
-                index = int(table.scroll_y) + y - 1
+                index = int(getattr(table, "top", None) if hasattr(table, "top") else table.scroll_y) + y - 1
                 if index < table.row_count:
                     if table.call_at(index) is None:
                         probe._placeholders.append(index)

@@ -67,17 +67,23 @@ def table_problems(view: AccountView, where: str) -> Iterator[str]:
             yield f"{where} line {y}: {problem}"
         if cell_len(text) != width:
             yield f"{where} line {y}: {cell_len(text)} cells, not {width}"
-        call = table.call_at(int(table.scroll_y) + y - 1) if y else None
-        if call is None or table.scroll_x:
+        call = table.call_at(table.top + y - 1) if y else None
+        if call is None or table.left:
             continue
-        segments = [s for s in strip if s.text]
+        # every column ends exactly at its width: a separating space starts at that cell
+        starts: dict[int, str] = {}
+        position = 0
+        for char in text:
+            starts[position] = char
+            position += cell_len(char)
         end = 0
-        for column, segment in zip(table.columns, segments[::2], strict=False):
-            end += column.width + 1
-            if end > width:  # cropped by the viewport, not by the column
+        for column in table.columns:
+            end += column.width
+            if end >= table.content_width:  # cropped by the viewport, not by the column
                 break
-            if cell_len(segment.text) != column.width:
-                yield f"{where} line {y}: column {column.key} is {cell_len(segment.text)} wide"
+            if starts.get(end) != " ":
+                yield f"{where} line {y}: column {column.key} is not {column.width} wide"
+            end += 1
 
 
 def is_hostile(call: Call) -> bool:

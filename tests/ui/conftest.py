@@ -107,7 +107,7 @@ async def ready(pilot: Pilot[Any], app: CallscopeApp) -> AccountView:
 
 def visible_ids(view: AccountView) -> list[str | None]:
     table = view.table
-    top = int(table.scroll_y)
+    top = table.top
     rows = max(1, table.size.height - 1)
     return [
         c.id if (c := table.call_at(i)) is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, TabbedContent
 
 from tests.ui.conftest import (
@@ -36,7 +37,7 @@ async def test_scrolling_across_page_boundaries_shows_every_row_once_in_order(
         seen: dict[int, str] = {}
         for _ in range(12):  # ~25 rows a screen: past 10 pages of 20
             await wait_for(pilot, lambda: None not in visible_ids(view))
-            top = int(view.table.scroll_y)
+            top = view.table.top
             for offset, call_id in enumerate(visible_ids(view)):
                 assert call_id is not None
                 assert seen.setdefault(top + offset, call_id) == call_id
@@ -190,3 +191,40 @@ async def test_demo_starts_with_a_demo_marker(tmp_path: Path) -> None:
         assert (
             isinstance(view.table, CallTable) and view.pager is not None and view.pager.loaded > 0
         )
+
+
+async def test_the_table_scrolls_by_wheel_keys_and_scrollbar_without_losing_rows(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",), page_size=50))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        table = view.table
+        await wait_for(pilot, lambda: None not in visible_ids(view))
+        first_screen = visible_ids(view)
+        # the wheel scrolls the rows, not the cursor
+        for _ in range(2):
+            table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False, False))
+        await wait_for(pilot, lambda: table.top == 6)
+        assert table.top == 6 and table.cursor_row == 0
+        await wait_for(pilot, lambda: None not in visible_ids(view))
+        assert visible_ids(view)[: len(first_screen) - 6] == first_screen[6:]
+        # a key brings the cursor back on screen, and a step redraws only where it is
+        await pilot.press("down")
+        assert table.cursor_row == 1 and table.top == 1
+        # columns wider than the view: ◀ / ▶ in the header say where the hidden ones are
+        header = table.render_line(0).text
+        assert table.total_width > table.content_width
+        assert header.rstrip().endswith("▶") and "◀" not in header
+        unscrolled = table.render_line(1).text
+        await pilot.press("right")
+        assert table.left > 0 and table.render_line(0).text.startswith("◀")
+        assert table.render_line(1).text.startswith(unscrolled[table.left : table.left + 10])
+        await pilot.press("end")  # the last loaded row, the list scrolled to show it
+        await wait_for(pilot, lambda: not (view.pager and view.pager.loading))
+        assert table.top <= table.cursor_row < table.top + table.visible_rows
+        # clicking the scrollbar's middle jumps to the middle of the list
+        await pilot.click(CallTable, offset=(table.size.width - 1, 1 + table.visible_rows // 2))
+        middle = table.row_count // 2
+        assert abs(table.cursor_row - middle) <= table.row_count // table.visible_rows + 1
+        assert table.top <= table.cursor_row < table.top + table.visible_rows

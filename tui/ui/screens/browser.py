@@ -84,8 +84,10 @@ class BrowserScreen(Screen[None]):
 
     @property
     def current_view(self) -> AccountView | None:
-        tabs = self.query_one(TabbedContent)
-        pane = tabs.active_pane
+        found_tabs = self.query(TabbedContent)
+        if not found_tabs:  # not composed yet
+            return None
+        pane = found_tabs.first().active_pane
         if pane is None:
             return None
         found = list(pane.query(AccountView))

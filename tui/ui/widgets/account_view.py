@@ -404,8 +404,8 @@ class AccountView(Vertical):
             self._reported_error = None
             self.pager.retry()
             self.table.data_changed()
-            top = int(self.table.scroll_y)
-            self.pager.want(top, top + self.table.size.height)
+            top = self.table.top
+            self.pager.want(top, top + self.table.visible_rows)
             self._update_status()
         else:
             self.apply_filter(self.filter)

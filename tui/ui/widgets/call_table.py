@@ -4,22 +4,28 @@ It never holds the rows: each visible line asks the tab's :class:`CallPager` for
 placeholder) and tells the pager which rows are on screen, so the pager fetches around them.
 Lines are cached as ``Strip``s keyed on what changes their look; the cache is dropped when the
 data, the theme, the width or the columns change.
+
+It scrolls itself (``top`` row, ``left`` column) and draws its own one-column scrollbar, rather
+than being a Textual ``ScrollView``: a scroll then repaints this widget's lines only, without
+the screen-wide layout pass and the scrollbar widgets a Textual scroll costs on every step.
+A cursor step repaints just the two lines that changed.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.ui.columns import Column, columns_for
 
@@ -28,6 +34,18 @@ if TYPE_CHECKING:
     from tui.core.pager import CallPager
 
 _STRIP_CACHE = 512
+WHEEL_ROWS = 3  # rows per mouse-wheel step
+COLUMN_STEP = 8  # cells per left/right step
+
+
+class _Geometry(NamedTuple):
+    """What a paint needs of the table's size, measured once per paint."""
+
+    width: int
+    rows: int  # lines for rows (under the header)
+    total: int  # rows in the list
+    thumb_start: int  # the scrollbar thumb's first line (under the header)
+    thumb: int  # its length in lines; 0: no scrollbar
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -37,7 +55,17 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return set_cell_size(text, width) if not right else " " * (width - cell_len(text)) + text
 
 
-class CallTable(ScrollView, can_focus=True):
+def _cells(text: str, start: int, end: int) -> str:
+    """Cells ``start`` to ``end`` of ``text`` (a wide character cut in two becomes spaces)."""
+    if text.isascii():
+        return text[start:end]
+    segment = Segment(text)
+    _, rest = segment.split_cells(start) if start else (segment, segment)
+    kept, _ = rest.split_cells(end - start)
+    return kept.text
+
+
+class CallTable(Widget, can_focus=True):
     """The lazily loaded call list of one tab."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,6 +75,8 @@ class CallTable(ScrollView, can_focus=True):
         Binding("pagedown,f", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("home,g", "first", "First", show=False, id="table.first"),
         Binding("end,G", "last", "Last", show=False, id="table.last"),
+        Binding("left,h", "columns(-1)", "Scroll left", show=False, id="table.left"),
+        Binding("right,l", "columns(1)", "Scroll right", show=False, id="table.right"),
         Binding("enter", "open", "Open", id="table.open"),
         Binding("space", "mark", "Mark", id="table.mark"),
     ]
@@ -57,6 +87,8 @@ class CallTable(ScrollView, can_focus=True):
         "call-table--marked",
         "call-table--placeholder",
         "call-table--error",
+        "call-table--scrollbar",
+        "call-table--scrollbar-thumb",
         *(f"call-table--status-{s}" for s in (
             "queued", "ringing", "in-progress", "completed", "busy", "no-answer", "failed",
             "canceled", "ivr", "unknown",
@@ -73,6 +105,8 @@ class CallTable(ScrollView, can_focus=True):
     CallTable > .call-table--marked { background: $accent 30%; }
     CallTable > .call-table--placeholder { color: $foreground-muted; text-style: italic; }
     CallTable > .call-table--error { color: $error; }
+    CallTable > .call-table--scrollbar { background: $scrollbar-background; }
+    CallTable > .call-table--scrollbar-thumb { background: $scrollbar; }
     CallTable > .call-table--status-completed { color: $success; }
     CallTable > .call-table--status-failed { color: $error; }
     CallTable > .call-table--status-busy { color: $warning; }
@@ -85,7 +119,9 @@ class CallTable(ScrollView, can_focus=True):
     CallTable > .call-table--status-unknown { color: $foreground-muted; }
     """
 
-    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+    # repaint=False: a cursor step dirties only the two lines that changed (watch_cursor_row),
+    # not the whole table; Textual's compositor then redraws just those lines.
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor moved to ``index`` (``call`` is None while that row loads)."""
@@ -118,6 +154,9 @@ class CallTable(ScrollView, can_focus=True):
         self._cache: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._styles: dict[str, Style] = {}
         self._last_highlight: tuple[int, str | None] | None = None
+        self.top = 0  # the row shown on the first line under the header
+        self._geometry: _Geometry | None = None  # set while the compositor paints
+        self.left = 0  # the first cell of the rows shown (horizontal scroll)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -126,15 +165,15 @@ class CallTable(ScrollView, can_focus=True):
         self.pager = pager
         self.sorted_rows = None
         self.marked.clear()
+        self.top = 0
         self.data_changed()
         self.cursor_row = 0
-        self.scroll_to(0, 0, animate=False)
 
     def data_changed(self) -> None:
         """The pager has new rows or state: redraw what is visible."""
         self._version += 1
         self._cache.clear()
-        self._update_virtual_size()
+        self.top = self._clamp_top(self.top)
         self.refresh()
         self._announce()
 
@@ -168,8 +207,25 @@ class CallTable(ScrollView, can_focus=True):
     def total_width(self) -> int:
         return sum(c.width + 1 for c in self.columns)
 
-    def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.total_width, self.row_count + 1)
+    @property
+    def visible_rows(self) -> int:
+        """Rows that fit under the header."""
+        return max(1, self.size.height - 1)
+
+    @property
+    def has_scrollbar(self) -> bool:
+        return self.row_count > self.visible_rows
+
+    @property
+    def content_width(self) -> int:
+        """Cells for the columns: the width less the scrollbar's column."""
+        return max(1, self.size.width - (1 if self.has_scrollbar else 0))
+
+    def _clamp_top(self, top: int) -> int:
+        return max(0, min(top, self.row_count - self.visible_rows))
+
+    def _clamp_left(self, left: int) -> int:
+        return max(0, min(left, self.total_width - self.content_width))
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -188,59 +244,162 @@ class CallTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
+        self.top = self._clamp_top(self.top)
+        self.left = self._clamp_left(self.left)
+        self._scroll_cursor_into_view()
         self._want_visible()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # One look at the geometry per paint, not one per line: ``Widget.size`` asks the
+        # screen's compositor each time, which would cost more than drawing the line.
+        self._geometry = self._measure()
+        try:
+            if not self._plain_box():
+                return super().render_lines(crop)
+            # No border, padding, tint or opacity (the table's own CSS): every line is already
+            # full width with its background, so Textual's generic styles pass (a second line
+            # cache, padding, tint, opacity) is skipped; the app's line filters (NO_COLOR,
+            # ANSI colour mapping) still apply.
+            _, background = self.background_colors
+            filters = self.get_line_filters()
+            lines = []
+            for y in crop.line_range:
+                strip = self.render_line(y)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                lines.append(strip)
+            x1, x2 = crop.column_span
+            if (x1, x2) != (0, self._geometry.width):
+                lines = [strip.crop(x1, x2) for strip in lines]
+            return lines
+        finally:
+            self._geometry = None
+
+    def _plain_box(self) -> bool:
+        styles = self.styles
+        return (
+            not styles.gutter
+            and not styles.tint.a
+            and styles.opacity == 1.0
+            and styles.text_opacity == 1.0
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+        )
+
+    def _measure(self) -> _Geometry:
+        width, height = self.size
+        rows = max(1, height - 1)
+        total = self.row_count
+        if total <= rows:
+            return _Geometry(width, rows, total, 0, 0)
+        thumb = max(1, round(rows * rows / total))
+        span = total - rows
+        start = round((rows - thumb) * self.top / span) if span > 0 else 0
+        return _Geometry(width, rows, total, start, thumb)
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        strip = self._header() if y == 0 else self._row(scroll_y + y - 1)
-        return strip.crop_extend(scroll_x, scroll_x + width, None)
+        geometry = self._geometry or self._measure()
+        bar = self._bar_cell(y, geometry)
+        left = self.left
+        width = geometry.width - (1 if bar is not None else 0)
+        if y == 0:
+            return self._finish(self._header(), left, width, bar)
+        index = self.top + y - 1
+        if index >= geometry.total:
+            return Strip.blank(geometry.width, self._style("base"))
+        call = self.call_at(index)
+        is_cursor = index == self.cursor_row
+        is_marked = call is not None and call.id in self.marked
+        key = (index, self._version, is_cursor, is_marked, call is None, left, width, bar)
+        line = self._cache.get(key)
+        if line is None:
+            line = self._row(call, is_cursor, is_marked, left, width, bar)
+            self._remember(key, line)
+        return line
+
+    @staticmethod
+    def _finish(body: Strip, left: int, width: int, bar: Style | None) -> Strip:
+        """``body`` (the header) cut to the visible columns, with its scrollbar cell."""
+        cropped = body.crop_extend(left, left + width, None)
+        if bar is None:
+            return cropped
+        return Strip([*cropped, Segment(" ", bar)], width + 1)
+
+    def _bar_cell(self, y: int, geometry: _Geometry) -> Style | None:
+        """The scrollbar cell of line ``y`` (None: no scrollbar)."""
+        if not geometry.thumb:
+            return None
+        if y == 0:
+            return self._style("call-table--header")
+        inside = geometry.thumb_start <= y - 1 < geometry.thumb_start + geometry.thumb
+        return self._style("call-table--scrollbar-thumb" if inside else "call-table--scrollbar")
 
     def _header(self) -> Strip:
-        key = ("header", self.total_width, tuple(c.key for c in self.columns))
+        """The column titles, with ◀ / ▶ where columns are scrolled out of view."""
+        hidden_left = self.left > 0
+        hidden_right = self.left + self.content_width < self.total_width
+        key = ("header", self.total_width, tuple(c.key for c in self.columns), self.left,
+               self.content_width)  # fmt: skip
         cached = self._cache.get(key)
         if cached is None:
             style = self._style("call-table--header")
             text = " ".join(fit(c.title, c.width, c.right) for c in self.columns) + " "
+            chars = list(text)
+            if hidden_left:
+                chars[self.left] = "◀"
+            if hidden_right:
+                chars[min(len(chars), self.left + self.content_width) - 1] = "▶"
+            text = "".join(chars)
             cached = Strip([Segment(text, style)], cell_len(text))
             self._remember(key, cached)
         return cached
 
-    def _row(self, index: int) -> Strip:
-        if index >= self.row_count:
-            return Strip.blank(self.total_width, self._style("base"))
-        call = self.call_at(index)
-        is_cursor = index == self.cursor_row
-        is_marked = call is not None and call.id in self.marked
-        key = (index, self._version, is_cursor, is_marked, call is None)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+    def _row(
+        self, call: Call | None, is_cursor: bool, is_marked: bool, left: int, width: int,
+        bar: Style | None,
+    ) -> Strip:  # fmt: skip
+        """A row's line: cells ``left`` to ``left + width``, then the scrollbar cell.
+
+        Built in one pass from the cells (``fit`` makes each exactly its column's width), with
+        one segment per cell, its separating space included: an SVG export keeps every cell
+        at its own position.
+        """
         base = self._style("base")
-        if call is None:
-            placeholder = self._style("call-table--placeholder")
-            text = fit("  … loading", self.total_width)
-            segments = [Segment(text, base + placeholder)]
-        else:
-            segments = []
-            for column in self.columns:
-                style = base
-                if column.key == "status":
-                    style = base + self._style(f"call-table--status-{call.status.value}")
-                segments.append(
-                    Segment(fit(column.text(call, self.utc), column.width, column.right), style)
-                )
-                segments.append(Segment(" ", base))
         overlay: Style | None = None
         if is_marked:
             overlay = self._style("call-table--marked")
         if is_cursor:
             overlay = self._style("call-table--cursor")
-        if overlay is not None:
-            segments = [Segment(s.text, (s.style or Style()) + overlay) for s in segments]
-        strip = Strip(segments, self.total_width)
-        self._remember(key, strip)
-        return strip
+        row_style = base + overlay if overlay is not None else base
+        segments: list[Segment] = []
+        if call is None:
+            style = base + self._style("call-table--placeholder")
+            text = fit("  … loading", self.total_width)
+            cells = [(text, style + overlay if overlay is not None else style)]
+        else:
+            cells = []
+            for column in self.columns:
+                text = fit(column.text(call, self.utc), column.width, column.right) + " "
+                if column.key == "status":
+                    style = base + self._style(f"call-table--status-{call.status.value}")
+                    cells.append((text, style + overlay if overlay is not None else style))
+                else:
+                    cells.append((text, row_style))
+        right = left + width
+        position = 0
+        for text, style in cells:
+            end = position + len(text) if text.isascii() else position + cell_len(text)
+            if end > left and position < right:
+                if position < left or end > right:  # the view cuts this cell
+                    text = _cells(text, max(0, left - position), min(end, right) - position)
+                segments.append(Segment(text, style))
+            position = end
+            if position >= right:
+                break
+        if position < right:
+            segments.append(Segment(" " * (right - max(position, left)), row_style))
+        if bar is not None:
+            segments.append(Segment(" ", bar))
+        return Strip(segments, width + (1 if bar is not None else 0))
 
     def _remember(self, key: tuple[object, ...], strip: Strip) -> None:
         self._cache[key] = strip
@@ -249,31 +408,49 @@ class CallTable(ScrollView, can_focus=True):
 
     # -- cursor and scrolling ---------------------------------------------------------------
 
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        self._want_visible()
-
     def _want_visible(self) -> None:
         if self.pager is None or self.sorted_rows is not None:
             return
-        top = int(self.scroll_y)
-        self.pager.want(top, top + max(1, self.size.height))
+        self.pager.want(self.top, self.top + self.visible_rows)
+
+    def scroll_rows(self, top: int) -> None:
+        """Show row ``top`` on the first line (clamped); the cursor stays where it is."""
+        top = self._clamp_top(top)
+        if top != self.top:
+            self.top = top
+            self.refresh()
+            self._want_visible()
+
+    def scroll_columns(self, left: int) -> None:
+        left = self._clamp_left(left)
+        if left != self.left:
+            self.left = left
+            self.refresh()
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        # The line cache is keyed on "is the cursor row", so only the two changed lines redraw.
-        self._scroll_cursor_into_view()
-        for row in {old, new}:
-            self.refresh_line(row + 1)  # virtual line: the header is line 0
+        # The line cache is keyed on "is the cursor row", so only the two changed lines redraw
+        # (unless the cursor left the screen, and the table scrolls).
+        if not self._scroll_cursor_into_view():
+            width = self.size.width
+            for row in {old, new}:
+                line = row - self.top + 1
+                if 1 <= line <= self.visible_rows:
+                    self.refresh(Region(0, line, width, 1))
         self._want_visible()
         self._announce()
 
-    def _scroll_cursor_into_view(self) -> None:
-        visible_rows = max(1, self.size.height - 1)
-        top = int(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + visible_rows:
-            self.scroll_to(y=self.cursor_row - visible_rows + 1, animate=False, immediate=True)
+    def _scroll_cursor_into_view(self) -> bool:
+        """Scroll so the cursor row is on screen; True if the table scrolled."""
+        rows = self.visible_rows
+        if self.cursor_row < self.top:
+            top = self.cursor_row
+        elif self.cursor_row >= self.top + rows:
+            top = self.cursor_row - rows + 1
+        else:
+            return False
+        before = self.top
+        self.scroll_rows(top)
+        return self.top != before
 
     def _announce(self) -> None:
         call = self.current
@@ -289,7 +466,7 @@ class CallTable(ScrollView, can_focus=True):
         self.move_to(self.cursor_row + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor_row + direction * max(1, self.size.height - 2))
+        self.move_to(self.cursor_row + direction * max(1, self.visible_rows - 1))
 
     def action_first(self) -> None:
         self.move_to(0)
@@ -312,7 +489,31 @@ class CallTable(ScrollView, can_focus=True):
             self.marked.add(call.id)
         self.move_to(self.cursor_row + 1)  # redraws the marked line (it was the cursor's)
 
-    def on_click(self, event: object) -> None:
-        offset = getattr(event, "y", None)
-        if isinstance(offset, int) and offset >= 1:
-            self.move_to(int(self.scroll_y) + offset - 1)
+    def action_columns(self, direction: int) -> None:
+        self.scroll_columns(self.left + direction * COLUMN_STEP)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1:
+            return
+        if self.has_scrollbar and event.x == self.size.width - 1:
+            # the scrollbar: jump to that point of the list
+            fraction = (event.y - 1) / max(1, self.visible_rows - 1)
+            self.move_to(round(fraction * (self.row_count - 1)))
+            return
+        self.move_to(self.top + event.y - 1)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_rows(self.top + WHEEL_ROWS)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_rows(self.top - WHEEL_ROWS)
+
+    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
+        event.stop()
+        self.scroll_columns(self.left + COLUMN_STEP)
+
+    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
+        event.stop()
+        self.scroll_columns(self.left - COLUMN_STEP)
