@@ -142,6 +142,14 @@ class CallPager:
         self._data.move_to_end(page_index)
         return rows[offset] if offset < len(rows) else None
 
+    def peek(self, index: int) -> Call | None:
+        """The call at ``index`` if it is in memory; never schedules a fetch."""
+        if index < 0:
+            return None
+        page_index, offset = self._locate(index)
+        rows = self._data.get(page_index) if page_index is not None else None
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
     def want(self, start: int, stop: int) -> None:
         """Make rows ``[start, stop)`` and a prefetch margin beyond them available soon."""
         if self.error is not None or start >= stop:

@@ -74,6 +74,8 @@ def cell(text: str | None, *, limit: int = 512) -> str:
     """A one-line table cell: visible, capped, combining storms tamed."""
     if not text:
         return ""
+    if len(text) <= limit and text.isascii() and text.isprintable():
+        return text  # the common case: nothing to escape, no combining marks
     return strip_combining_storm(visible(text, limit=limit))
 
 

@@ -22,7 +22,8 @@ def format_time(moment: datetime | None, utc: bool) -> str:
     if moment is None:
         return ""
     shown = moment if utc else moment.astimezone()
-    return shown.strftime("%Y-%m-%d %H:%M:%S")
+    # isoformat is C code and several times faster than strftime ("YYYY-MM-DD HH:MM:SS+hh:mm")
+    return shown.isoformat(" ", "seconds")[:19]
 
 
 def _price(call: Call) -> str:

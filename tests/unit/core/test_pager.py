@@ -118,6 +118,18 @@ async def test_an_evicted_page_is_refetched_by_its_cursor() -> None:
     assert api.seen[-1].endswith("/calls?after=CA0019")  # page 2's own cursor, not a rewalk
 
 
+async def test_peek_reads_what_is_in_memory_and_never_fetches() -> None:
+    api = CursorApi()
+    pager = CallPager(cursor_source(api), cache_pages=2)
+    await read_all(pager)
+    requests_before = len(api.seen)
+    assert pager.peek(25) is None  # evicted: peek says so and schedules nothing
+    assert pager.peek(94) is not None and pager.peek(94).id == "CA0094"  # type: ignore[union-attr]
+    assert pager.peek(95) is None and pager.peek(-1) is None
+    await asyncio.sleep(0)
+    assert len(api.seen) == requests_before and not pager.loading
+
+
 async def test_overlapping_pages_are_deduplicated() -> None:
     pager = CallPager(cursor_source(CursorApi(fault="overlap")))
     ids = await read_all(pager)

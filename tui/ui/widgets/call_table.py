@@ -156,6 +156,7 @@ class CallTable(Widget, can_focus=True):
         self._last_highlight: tuple[int, str | None] | None = None
         self.top = 0  # the row shown on the first line under the header
         self._geometry: _Geometry | None = None  # set while the compositor paints
+        self._prerender_pending = False
         self.left = 0  # the first cell of the rows shown (horizontal scroll)
 
     # -- data ------------------------------------------------------------------------------
@@ -176,6 +177,7 @@ class CallTable(Widget, can_focus=True):
         self.top = self._clamp_top(self.top)
         self.refresh()
         self._announce()
+        self._schedule_prerender()
 
     @property
     def row_count(self) -> int:
@@ -190,6 +192,12 @@ class CallTable(Widget, can_focus=True):
         if self.sorted_rows is not None:
             return self.sorted_rows[index] if 0 <= index < len(self.sorted_rows) else None
         return self.pager.row(index) if self.pager is not None else None
+
+    def _peek(self, index: int) -> Call | None:
+        """Like :meth:`call_at`, without asking the pager to fetch anything."""
+        if self.sorted_rows is not None or self.pager is None:
+            return self.call_at(index)
+        return self.pager.peek(index)
 
     @property
     def current(self) -> Call | None:
@@ -285,7 +293,7 @@ class CallTable(Widget, can_focus=True):
             and not (styles.has_rule("hatch") and styles.hatch != "none")
         )
 
-    def _measure(self) -> _Geometry:
+    def _measure(self, top: int | None = None) -> _Geometry:
         width, height = self.size
         rows = max(1, height - 1)
         total = self.row_count
@@ -293,21 +301,25 @@ class CallTable(Widget, can_focus=True):
             return _Geometry(width, rows, total, 0, 0)
         thumb = max(1, round(rows * rows / total))
         span = total - rows
-        start = round((rows - thumb) * self.top / span) if span > 0 else 0
+        top = self.top if top is None else top
+        start = round((rows - thumb) * top / span) if span > 0 else 0
         return _Geometry(width, rows, total, start, thumb)
 
     def render_line(self, y: int) -> Strip:
-        geometry = self._geometry or self._measure()
+        return self._line(y, self.top, self.cursor_row, self._geometry or self._measure())
+
+    def _line(self, y: int, top: int, cursor: int, geometry: _Geometry) -> Strip:
+        """Line ``y`` with row ``top`` under the header and the cursor on row ``cursor``."""
         bar = self._bar_cell(y, geometry)
         left = self.left
         width = geometry.width - (1 if bar is not None else 0)
         if y == 0:
             return self._finish(self._header(), left, width, bar)
-        index = self.top + y - 1
+        index = top + y - 1
         if index >= geometry.total:
             return Strip.blank(geometry.width, self._style("base"))
         call = self.call_at(index)
-        is_cursor = index == self.cursor_row
+        is_cursor = index == cursor
         is_marked = call is not None and call.id in self.marked
         key = (index, self._version, is_cursor, is_marked, call is None, left, width, bar)
         line = self._cache.get(key)
@@ -315,6 +327,40 @@ class CallTable(Widget, can_focus=True):
             line = self._row(call, is_cursor, is_marked, left, width, bar)
             self._remember(key, line)
         return line
+
+    def _schedule_prerender(self) -> None:
+        if not self._prerender_pending:
+            self._prerender_pending = True
+            self.call_after_refresh(self._prerender)
+
+    def _prerender(self) -> None:
+        """Draw, while the user reads, the lines the next cursor key would show.
+
+        After the frame is on screen: the screens one step and one page up and down (with
+        their cursor line and scrollbar cells), with the app's line filters applied, so that
+        the key's own frame only looks them up. Rows still loading are left to their turn.
+        """
+        self._prerender_pending = False
+        if not self.is_attached or self.size.height < 2 or self.sorted_rows is not None:
+            return
+        rows = self.visible_rows
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        for step in (max(1, rows - 1), 1, -max(1, rows - 1), -1):
+            cursor = max(0, min(self.cursor_row + step, self.row_count - 1))
+            top = self.top
+            if cursor < top:
+                top = cursor
+            elif cursor >= top + rows:
+                top = cursor - rows + 1
+            top = self._clamp_top(top)
+            geometry = self._measure(top)
+            for y in range(1, rows + 1):
+                if self._peek(top + y - 1) is None:
+                    continue
+                strip = self._line(y, top, cursor, geometry)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
 
     @staticmethod
     def _finish(body: Strip, left: int, width: int, bar: Style | None) -> Strip:
@@ -438,6 +484,7 @@ class CallTable(Widget, can_focus=True):
                     self.refresh(Region(0, line, width, 1))
         self._want_visible()
         self._announce()
+        self._schedule_prerender()
 
     def _scroll_cursor_into_view(self) -> bool:
         """Scroll so the cursor row is on screen; True if the table scrolled."""
