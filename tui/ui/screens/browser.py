@@ -8,7 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tui.core.sanitize import visible
@@ -30,6 +32,12 @@ def short(text: str, width: int) -> str:
 
 class BrowserScreen(Screen[None]):
     CSS_PATH = "browser.tcss"
+
+    # Textual's Screen repaints the whole screen whenever focus moves (its ``focused``
+    # reactive repaints by default). The widgets that gain and lose focus repaint themselves
+    # (and restyle), so a focus change here repaints just them: Enter in the query bar
+    # (focus to the table) no longer redraws every widget on screen.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(

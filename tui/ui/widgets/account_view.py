@@ -222,7 +222,7 @@ class AccountView(Vertical):
             hint = getattr(error, "hint", "")
             if hint:
                 line.append(f" — {hint}", style="red")
-        status.update(line)
+        status.update(line, layout=False)  # one line of fixed size (CSS): no layout pass
 
     def on_filter_sidebar_changed(self, event: FilterSidebar.Changed) -> None:
         event.stop()
@@ -231,8 +231,13 @@ class AccountView(Vertical):
 
     def on_query_bar_submitted(self, event: QueryBar.Submitted) -> None:
         event.stop()
+        self.table.focus()  # straight to the table: one focus change, not two
         self.apply_filter(event.filter)
-        self.table.focus()
+
+    def on_query_bar_left(self, event: QueryBar.Left) -> None:
+        event.stop()
+        if self.query_one(QueryBar).is_open:
+            self.table.focus()
 
     # -- table and detail -----------------------------------------------------------------
 
@@ -448,5 +453,4 @@ class AccountView(Vertical):
         bar = self.query_one(QueryBar)
         if bar.is_open:
             bar.close()
-        else:
-            self.table.focus()
+        self.table.focus()

@@ -64,6 +64,15 @@ def _value_part(flt: CallFilter, name: str, key: str) -> str:
     )
 
 
+def _select_exactly(toggles: SelectionList[str], values: set[str]) -> None:
+    """Select exactly ``values``, touching (and repainting) the list only if that changes it."""
+    if set(toggles.selected) == values:
+        return
+    toggles.deselect_all()
+    for value in values:
+        toggles.select(value)
+
+
 class FilterSidebar(VerticalScroll):
     """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
 
@@ -82,6 +91,8 @@ class FilterSidebar(VerticalScroll):
         self.provider = provider
         self.extras = [e for e in EXTRA_FIELDS if provider in e.providers]
         self._filling = False
+        self._shown: dict[str, Text] = {}  # what _set_text last showed, by selector
+        self._labels: dict[str, Static | None] = {}  # _set_text's widgets, found once
 
     def compose(self) -> ComposeResult:
         yield Label("Status", id="label-status", classes="field-label")
@@ -130,15 +141,13 @@ class FilterSidebar(VerticalScroll):
 
     def build(self) -> CallFilter | None:
         text = self.query_text()
-        error = self.query_one("#field-error", Static)
         try:
             flt = parse_query(text)
         except QueryError as exc:
-            error.update(
-                Text(f"⚠ {exc.message}" + (f" — expected {exc.expected}" if exc.expected else ""))
-            )
+            expected = f" — expected {exc.expected}" if exc.expected else ""
+            self._set_text("#field-error", Text(f"⚠ {exc.message}{expected}"))
             return None
-        error.update("")
+        self._set_text("#field-error", Text())
         return flt
 
     def _changed(self) -> None:
@@ -176,16 +185,14 @@ class FilterSidebar(VerticalScroll):
         """Fill the form from ``flt`` without posting a change."""
         self._filling = True
         try:
-            status_list = self.query_one("#field-status", SelectionList)
-            status_list.deselect_all()
-            for status in flt.statuses:
-                if status is not Status.UNKNOWN:
-                    status_list.select(status.value)
-            dir_list = self.query_one("#field-dir", SelectionList)
-            dir_list.deselect_all()
-            for direction in flt.directions:
-                if direction is not Direction.UNKNOWN:
-                    dir_list.select(direction.value)
+            _select_exactly(
+                self.query_one("#field-status", SelectionList),
+                {s.value for s in flt.statuses if s is not Status.UNKNOWN},
+            )
+            _select_exactly(
+                self.query_one("#field-dir", SelectionList),
+                {d.value for d in flt.directions if d is not Direction.UNKNOWN},
+            )
             for field in FIELDS:
                 self.query_one(f"#field-{field.key}", Input).value = _value_part(
                     flt, field.filter_name, field.key
@@ -194,7 +201,7 @@ class FilterSidebar(VerticalScroll):
                 self.query_one(f"#field-{extra.key}", Input).value = _value_part(
                     flt, extra.key, extra.key
                 )
-            self.query_one("#field-error", Static).update("")
+            self._set_text("#field-error", Text())
         finally:
             self.call_after_refresh(self._done_filling)
 
@@ -218,10 +225,8 @@ class FilterSidebar(VerticalScroll):
                 label.append(
                     badge, style="bold" if item.where.value != "unsupported" else "bold red"
                 )
-            try:
-                self.query_one(f"#label-{key}", Label).update(label)
-            except Exception:  # a field this provider has no widget for
-                continue
+            # A label is one line of the sidebar's width (CSS): a new badge changes no layout.
+            self._set_text(f"#label-{key}", label, layout=False)
         notes = Text()
         if plan is not None:
             for item in plan.items:
@@ -231,4 +236,16 @@ class FilterSidebar(VerticalScroll):
                 notes.append(f"⚠ {warning}\n", style="bold")
         if limits:
             notes.append("Provider limits: " + "; ".join(limits))
-        self.query_one("#plan-notes", Static).update(notes)
+        self._set_text("#plan-notes", notes)
+
+    def _set_text(self, selector: str, text: Text, *, layout: bool = True) -> None:
+        """Show ``text`` in a label, doing nothing if it already does (no repaint, no layout)."""
+        if selector not in self._labels:
+            found = self.query(selector)
+            self._labels[selector] = found.first(Static) if found else None
+        widget = self._labels[selector]
+        if widget is None:  # a field this provider has no widget for
+            return
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            widget.update(text, layout=layout)

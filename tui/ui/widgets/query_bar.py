@@ -1,4 +1,9 @@
-"""``QueryBar``: the one-line query input (``/``) with an inline error at the column and history."""
+"""``QueryBar``: the one-line query input (``/``) with an inline error at the column and history.
+
+It is always on screen, showing the filter in force; ``/`` focuses it to edit. Opening and
+closing it therefore changes no layout (a layout pass over the whole screen cost more than
+everything else a filter change does), and the filter is visible at all times.
+"""
 
 from __future__ import annotations
 
@@ -48,12 +53,16 @@ class QueryInput(Input):
 
 
 class QueryBar(Vertical):
-    """Hidden until ``/``. Enter parses; an error shows under the column it points at."""
+    """The filter line. ``/`` edits it; Enter parses; an error shows under its column."""
 
     DEFAULT_CSS = """
-    QueryBar { height: auto; display: none; }
-    QueryBar.-open { display: block; }
-    QueryBar > #query-error { color: $error; height: auto; padding: 0 1; }
+    QueryBar { height: auto; }
+    QueryBar > QueryInput {
+        border: none; height: 1; padding: 0 1; background: $surface; color: $text-muted;
+    }
+    QueryBar > QueryInput:focus { border: none; background: $boost; color: $foreground; }
+    QueryBar > #query-error { color: $error; height: auto; padding: 0 1; display: none; }
+    QueryBar > #query-error.-shown { display: block; }
     """
 
     class Submitted(Message):
@@ -63,14 +72,22 @@ class QueryBar(Vertical):
             self.filter = flt
             self.text = text
 
+    class Left(Message):
+        """The bar gave up focus (Enter or Esc): the tab puts it on the table."""
+
+        def __init__(self, bar: QueryBar) -> None:
+            super().__init__()
+            self.bar = bar
+
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.history: list[str] = []
+        self.applied = ""  # the query in force, shown while the bar is not being edited
 
     def compose(self) -> ComposeResult:
         yield QueryInput(
             self.history,
-            placeholder='status:failed since:-2h "refund"   (Enter applies, Esc closes)',
+            placeholder='/ to filter: status:failed since:-2h "refund"  (Enter applies, Esc: back)',
             id="query-input",
         )
         yield Static("", id="query-error")
@@ -80,25 +97,40 @@ class QueryBar(Vertical):
         return self.query_one(QueryInput)
 
     def open(self, text: str) -> None:
-        self.add_class("-open")
+        """Edit the query (focus the line)."""
         self.input.value = text
         self.input.cursor_position = len(text)
-        self.query_one("#query-error", Static).update("")
         self.input.focus()
 
     def close(self) -> None:
-        self.remove_class("-open")
-        self.query_one("#query-error", Static).update("")
+        """Stop editing: the line shows the query in force again; focus goes to the table."""
+        self._show_error(None)
+        self.input.value = self.applied
+        self._leave()
+
+    def _leave(self) -> None:
         if self.screen.focused is self.input:
-            self.screen.focus_next()
+            self.post_message(self.Left(self))
 
     @property
     def is_open(self) -> bool:
-        return self.has_class("-open")
+        """True while the query is being edited."""
+        return self.input.has_focus
 
     def show(self, text: str) -> None:
-        """Mirror the filter applied elsewhere (the sidebar) without submitting."""
+        """Mirror the filter in force (applied here or in the sidebar) without submitting."""
+        self.applied = text
         self.input.value = text
+
+    def _show_error(self, message: Text | None) -> None:
+        error = self.query_one("#query-error", Static)
+        if message is None:
+            if error.has_class("-shown"):
+                error.update("")
+                error.remove_class("-shown")
+            return
+        error.update(message)
+        error.add_class("-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -108,12 +140,13 @@ class QueryBar(Vertical):
         except QueryError as exc:
             caret = Text(" " * (exc.column + 1) + "^ ", style="bold")
             caret.append(exc.message + (f" (expected {exc.expected})" if exc.expected else ""))
-            self.query_one("#query-error", Static).update(caret)
+            self._show_error(caret)
             self.input.cursor_position = exc.column
             return
         if text.strip() and (not self.history or self.history[-1] != text):
             self.history.append(text)
             del self.history[:-HISTORY_LIMIT]
         self.input._position = None
+        self._show_error(None)
         self.post_message(self.Submitted(self, flt, text))
-        self.close()
+        self._leave()
