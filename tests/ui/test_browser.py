@@ -216,6 +216,10 @@ async def test_the_table_scrolls_by_wheel_keys_and_scrollbar_without_losing_rows
         header = table.render_line(0).text
         assert table.total_width > table.content_width
         assert header.rstrip().endswith("▶") and "◀" not in header
+        table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, True, False, False))
+        await wait_for(pilot, lambda: table.left > 0)  # shift+wheel: the columns
+        await pilot.press("left")
+        assert table.left == 0
         unscrolled = table.render_line(1).text
         await pilot.press("right")
         assert table.left > 0 and table.render_line(0).text.startswith("◀")

@@ -551,11 +551,17 @@ class CallTable(Widget, can_focus=True):
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         event.stop()
-        self.scroll_rows(self.top + WHEEL_ROWS)
+        if event.shift:  # shift+wheel: the columns
+            self.scroll_columns(self.left + COLUMN_STEP)
+        else:
+            self.scroll_rows(self.top + WHEEL_ROWS)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()
-        self.scroll_rows(self.top - WHEEL_ROWS)
+        if event.shift:
+            self.scroll_columns(self.left - COLUMN_STEP)
+        else:
+            self.scroll_rows(self.top - WHEEL_ROWS)
 
     def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
         event.stop()
