@@ -1,7 +1,8 @@
 """``CallscopeApp``: start-up (config or demo), themes, key overrides, clipboard, palette.
 
-The first frame paints before anything slow happens: config, pydantic, httpx, the adapters and
-the emulator load after it (``call_after_refresh``) and the browser screen is pushed when ready.
+The first frame paints before anything slow happens: config, pydantic, httpx and the adapters
+load after it (``call_after_refresh``) and the browser screen is pushed when ready. In demo mode
+the emulator is a child process (:mod:`tui.ui.demo`), started first so it is ready by then.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from tui.core.account import Account
     from tui.core.config import Config
+    from tui.ui.demo import DemoEmulator
 
 DEMO_CALLS = 100_000
 
@@ -51,7 +53,7 @@ class CallscopeApp(App[int]):
         self.demo_now = demo_now
         self.clock = clock
         self.utc = utc
-        self.emulator: Any = None
+        self.emulator: DemoEmulator | None = None
         self.accounts: list[Account] = []
         self.demo = False
         self._persist_theme = False
@@ -61,7 +63,24 @@ class CallscopeApp(App[int]):
         yield Static("callscope — starting…", id="splash")
 
     def on_mount(self) -> None:
+        # In demo mode the emulator starts first, in a child process: it gets ready beside the
+        # app's own start-up instead of after it.
+        demo = self.preset_accounts == [] or (
+            self.preset_accounts is None and self.config is not None and not self.config.accounts
+        )
+        if demo:
+            self._spawn_emulator()
         self.call_after_refresh(self._start)
+
+    def _spawn_emulator(self) -> DemoEmulator:
+        if self.emulator is None:
+            from datetime import UTC, datetime
+
+            from tui.ui.demo import DemoEmulator
+
+            now = self.demo_now or datetime.now(UTC).replace(microsecond=0)
+            self.emulator = DemoEmulator(self.demo_calls, now)
+        return self.emulator
 
     def _start(self) -> None:
         from tui.core import config as config_module
@@ -103,30 +122,33 @@ class CallscopeApp(App[int]):
         description="start the demo emulator",
     )
     def _start_demo(self) -> None:
-        from datetime import UTC, datetime
-
         from pydantic import SecretStr
 
         from tui.core.account import Account
-        from tui.emulator.server import EmulatorConfig, EmulatorThread
 
-        now = self.demo_now or datetime.now(UTC).replace(microsecond=0)
-        thread = EmulatorThread(EmulatorConfig(calls=self.demo_calls, now=now))
-        thread.start()
-        self.emulator = thread
+        emulator = self._spawn_emulator()
+        try:
+            emulated = emulator.accounts()
+        except RuntimeError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title="Demo", severity="error", timeout=30, markup=False
+            )
+            return
+        # The emulator's own accounts, all strings: built without validation, which would build
+        # the model's validator (and load pydantic's plugins) before the first rows.
         accounts = [
-            Account(
-                name=f"demo-{a.provider}",
-                provider=a.provider,
-                label=f"{a.label}",
-                base_url=a.base_url,
-                account=a.account,
-                username=a.username,
-                password=SecretStr(a.password),
-                zone=a.zone,
+            Account.model_construct(
+                name=f"demo-{a['provider']}",
+                provider=a["provider"],
+                label=a["label"],
+                base_url=a["base_url"],
+                account=a["account"],
+                username=a["username"],
+                password=SecretStr(a["password"]),
+                zone=a["zone"],
                 demo=True,
             )
-            for a in thread.accounts
+            for a in emulated
         ]
         self.call_from_thread(self._open, accounts, True)
 

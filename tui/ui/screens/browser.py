@@ -102,8 +102,10 @@ class BrowserScreen(Screen[None]):
 
     @property
     def current_view(self) -> AccountView | None:
-        tabs = self.query_one(TabbedContent)
-        pane = tabs.active_pane
+        found_tabs = self.query_children("#tabs")  # none while the screen is being composed
+        if not found_tabs:
+            return None
+        pane = found_tabs.first(TabbedContent).active_pane
         if pane is None:
             return None
         found = list(pane.query(AccountView))
