@@ -8,6 +8,7 @@ the emulator is a child process (:mod:`tui.ui.demo`), started first so it is rea
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from tui.ui.demo import DemoEmulator
 
 DEMO_CALLS = 100_000
+STARTUP_GC_PAUSE = 10.0  # seconds: the longest the cyclic GC stays paused at start-up
 
 
 class CallscopeApp(App[int]):
@@ -58,11 +60,20 @@ class CallscopeApp(App[int]):
         self.demo = False
         self._persist_theme = False
         self.copy_notice = ""  # what the last copy did, as told to the user
+        self._gc_paused = False
 
     def compose(self) -> ComposeResult:
         yield Static("callscope — starting…", id="splash")
 
     def on_mount(self) -> None:
+        # Start-up creates ~150k objects that live as long as the app (modules, widgets, styles),
+        # and the cyclic GC kept rescanning them: three full collections, ~0.3 s before the first
+        # rows. It is paused until the first rows (or an error) are on screen, or at most
+        # STARTUP_GC_PAUSE seconds, then runs as usual.
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+            self.set_timer(STARTUP_GC_PAUSE, self._resume_gc)
         # In demo mode the emulator starts first, in a child process: it gets ready beside the
         # app's own start-up instead of after it.
         demo = self.preset_accounts == [] or (
@@ -71,6 +82,16 @@ class CallscopeApp(App[int]):
         if demo:
             self._spawn_emulator()
         self.call_after_refresh(self._start)
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def on_account_view_loaded(self) -> None:
+        # A tab's pager changed: its first rows (or its error) are drawn by the next refresh.
+        if self._gc_paused:
+            self.call_after_refresh(self._resume_gc)
 
     def _spawn_emulator(self) -> DemoEmulator:
         if self.emulator is None:
@@ -279,6 +300,7 @@ class CallscopeApp(App[int]):
             )
 
     async def on_unmount(self) -> None:
+        self._resume_gc()
         if self.emulator is not None:
             self.emulator.stop()
 
