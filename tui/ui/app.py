@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from tui.ui.demo import DemoEmulator
 
 DEMO_CALLS = 100_000
-STARTUP_GC_PAUSE = 10.0  # seconds: the longest the cyclic GC stays paused at start-up
+STARTUP_LIMIT = 2.0  # seconds after mount by which start-up counts as done, rows or not
 
 
 class CallscopeApp(App[int]):
@@ -61,6 +61,8 @@ class CallscopeApp(App[int]):
         self._persist_theme = False
         self.copy_notice = ""  # what the last copy did, as told to the user
         self._gc_paused = False
+        self._started = False
+        self._after_start: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("callscope — starting…", id="splash")
@@ -68,12 +70,11 @@ class CallscopeApp(App[int]):
     def on_mount(self) -> None:
         # Start-up creates ~150k objects that live as long as the app (modules, widgets, styles),
         # and the cyclic GC kept rescanning them: three full collections, ~0.3 s before the first
-        # rows. It is paused until the first rows (or an error) are on screen, or at most
-        # STARTUP_GC_PAUSE seconds, then runs as usual.
+        # rows. It is paused until start-up is done (see after_start), then runs as usual.
         if gc.isenabled():
             gc.disable()
             self._gc_paused = True
-            self.set_timer(STARTUP_GC_PAUSE, self._resume_gc)
+        self.set_timer(STARTUP_LIMIT, self._start_done)
         # In demo mode the emulator starts first, in a child process: it gets ready beside the
         # app's own start-up instead of after it.
         demo = self.preset_accounts == [] or (
@@ -83,6 +84,24 @@ class CallscopeApp(App[int]):
             self._spawn_emulator()
         self.call_after_refresh(self._start)
 
+    def after_start(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once start-up is done: the first rows (or an error) are on screen,
+        or STARTUP_LIMIT has passed. Panes that the first rows do not need build themselves
+        then, so that they do not delay them."""
+        if self._started:
+            self.call_later(callback)
+        else:
+            self._after_start.append(callback)
+
+    def _start_done(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._resume_gc()
+        callbacks, self._after_start = self._after_start, []
+        for callback in callbacks:
+            self.call_later(callback)
+
     def _resume_gc(self) -> None:
         if self._gc_paused:
             self._gc_paused = False
@@ -90,8 +109,8 @@ class CallscopeApp(App[int]):
 
     def on_account_view_loaded(self) -> None:
         # A tab's pager changed: its first rows (or its error) are drawn by the next refresh.
-        if self._gc_paused:
-            self.call_after_refresh(self._resume_gc)
+        if not self._started:
+            self.call_after_refresh(self._start_done)
 
     def _spawn_emulator(self) -> DemoEmulator:
         if self.emulator is None:
