@@ -89,7 +89,7 @@ class CallscopeApp(App[int]):
         or STARTUP_LIMIT has passed. Panes that the first rows do not need build themselves
         then, so that they do not delay them."""
         if self._started:
-            self.call_later(callback)
+            self.call_after_refresh(callback)
         else:
             self._after_start.append(callback)
 

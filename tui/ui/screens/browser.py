@@ -31,6 +31,8 @@ def short(text: str, width: int) -> str:
 
 class BrowserScreen(Screen[None]):
     CSS_PATH = "browser.tcss"
+    # The table has the focus from the start: one set of footer keys, not the tabs' first.
+    AUTO_FOCUS = "CallTable"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -87,6 +89,10 @@ class BrowserScreen(Screen[None]):
         return self.views
 
     def on_mount(self) -> None:
+        # The first tab (the only view built yet) asks for its first page now, so that the page
+        # is on its way while the screen is laid out and drawn.
+        for view in self.query(AccountView):
+            view.start()
         self.call_after_refresh(self._focus_table)
 
     def _focus_table(self) -> None:

@@ -4,7 +4,8 @@ Textual's ``Footer`` recomposes (removes and re-mounts every key, and restyles e
 on every "bindings updated" signal: each focus change, each mount. At start-up that is several
 rebuilds of the same keys in a row, a large part of the time before the first rows show. This
 footer coalesces the signals into one check after the next refresh and rebuilds only when the
-keys it would show differ from those it shows. What it draws is Textual's own.
+keys it would show differ from those it shows; at start-up, its keys are drawn once the first
+rows are (``after_start``). What it draws is Textual's own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Footer
+
+from tui.ui.startup import after_start
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -31,7 +34,8 @@ class KeysFooter(Footer):
             return
         if self.is_attached and screen is self.screen and not self._check_pending:
             self._check_pending = True
-            self.call_after_refresh(self._recompose_if_changed)
+            # After start-up (at once if it is done): the first rows are drawn before the keys.
+            after_start(self, self._recompose_if_changed)
 
     def _keys(self) -> tuple[object, ...]:
         """Everything of the active bindings that ``Footer.compose`` draws."""
