@@ -75,13 +75,13 @@ class CallscopeApp(App[int]):
             gc.disable()
             self._gc_paused = True
         self.set_timer(STARTUP_LIMIT, self._start_done)
-        # In demo mode the emulator starts first, in a child process: it gets ready beside the
-        # app's own start-up instead of after it.
+        # In demo mode the emulator starts first (right after the first frame, which it must not
+        # slow), in a child process: it gets ready beside the app's own start-up, not after it.
         demo = self.preset_accounts == [] or (
             self.preset_accounts is None and self.config is not None and not self.config.accounts
         )
         if demo:
-            self._spawn_emulator()
+            self.call_after_refresh(self._spawn_emulator)
         self.call_after_refresh(self._start)
 
     def after_start(self, callback: Callable[[], object]) -> None:
