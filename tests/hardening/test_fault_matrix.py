@@ -181,7 +181,7 @@ async def test_every_fault_mid_walk_keeps_rows_names_the_fault_and_recovers(
         app = make_app(tmp_path, accounts_of(emu, PROVIDERS, page_size=PAGE))
         async with app.run_test(size=(160, 40)) as pilot:
             await ready(pilot, app)
-            views = browser(app).views
+            views = await browser(app).all_views()  # hidden tabs are built when first shown
             assert [v.account.provider for v in views] == list(PROVIDERS)
             for view in views:  # hidden tabs start loading when first shown; start them all
                 view.start()

@@ -89,7 +89,8 @@ def current_view(app: CallscopeApp) -> AccountView:
 
 
 async def ready(pilot: Pilot[Any], app: CallscopeApp) -> AccountView:
-    """Wait for the browser and for the current tab's first rows."""
+    """Wait for the browser, the current tab's first rows and its sidebar and detail pane (they
+    are built once the first rows are on screen)."""
     await wait_for(pilot, lambda: isinstance(app.screen, BrowserScreen))
     await wait_for(pilot, lambda: browser(app).current_view is not None)
     await wait_for(pilot, lambda: current_view(app).pager is not None)
@@ -101,6 +102,7 @@ async def ready(pilot: Pilot[Any], app: CallscopeApp) -> AccountView:
             and (view.pager.loaded > 0 or view.pager.exhausted or view.pager.error is not None)
         ),
     )
+    await wait_for(pilot, lambda: view.sidebar.ready and view.detail.ready)
     await pilot.pause()
     return view
 

@@ -20,7 +20,7 @@ class Account(BaseModel):
     user and password). Secrets are ``SecretStr`` so they never print by accident.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     provider: str

@@ -1,14 +1,16 @@
 """``CallscopeApp``: start-up (config or demo), themes, key overrides, clipboard, palette.
 
-The first frame paints before anything slow happens: config, pydantic, httpx, the adapters and
-the emulator load after it (``call_after_refresh``) and the browser screen is pushed when ready.
+The first frame paints before anything slow happens: config, pydantic, httpx and the adapters
+load after it (``call_after_refresh``) and the browser screen is pushed when ready. In demo mode
+the emulator is a child process (:mod:`tui.ui.demo`), started first so it is ready by then.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -20,8 +22,10 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from tui.core.account import Account
     from tui.core.config import Config
+    from tui.ui.demo import DemoEmulator
 
 DEMO_CALLS = 100_000
+STARTUP_LIMIT = 2.0  # seconds after mount by which start-up counts as done, rows or not
 
 
 class CallscopeApp(App[int]):
@@ -51,17 +55,72 @@ class CallscopeApp(App[int]):
         self.demo_now = demo_now
         self.clock = clock
         self.utc = utc
-        self.emulator: Any = None
+        self.emulator: DemoEmulator | None = None
         self.accounts: list[Account] = []
         self.demo = False
         self._persist_theme = False
         self.copy_notice = ""  # what the last copy did, as told to the user
+        self._gc_paused = False
+        self._started = False
+        self._after_start: list[Callable[[], object]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("callscope — starting…", id="splash")
 
     def on_mount(self) -> None:
+        # Start-up creates ~150k objects that live as long as the app (modules, widgets, styles),
+        # and the cyclic GC kept rescanning them: three full collections, ~0.3 s before the first
+        # rows. It is paused until start-up is done (see after_start), then runs as usual.
+        if gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+        self.set_timer(STARTUP_LIMIT, self._start_done)
+        # In demo mode the emulator starts first (right after the first frame, which it must not
+        # slow), in a child process: it gets ready beside the app's own start-up, not after it.
+        demo = self.preset_accounts == [] or (
+            self.preset_accounts is None and self.config is not None and not self.config.accounts
+        )
+        if demo:
+            self.call_after_refresh(self._spawn_emulator)
         self.call_after_refresh(self._start)
+
+    def after_start(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once start-up is done: the first rows (or an error) are on screen,
+        or STARTUP_LIMIT has passed. Panes that the first rows do not need build themselves
+        then, so that they do not delay them."""
+        if self._started:
+            self.call_after_refresh(callback)
+        else:
+            self._after_start.append(callback)
+
+    def _start_done(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._resume_gc()
+        callbacks, self._after_start = self._after_start, []
+        for callback in callbacks:
+            self.call_later(callback)
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def on_account_view_loaded(self) -> None:
+        # A tab's pager changed: its first rows (or its error) are drawn by the next refresh.
+        if not self._started:
+            self.call_after_refresh(self._start_done)
+
+    def _spawn_emulator(self) -> DemoEmulator:
+        if self.emulator is None:
+            from datetime import UTC, datetime
+
+            from tui.ui.demo import DemoEmulator
+
+            now = self.demo_now or datetime.now(UTC).replace(microsecond=0)
+            self.emulator = DemoEmulator(self.demo_calls, now)
+        return self.emulator
 
     def _start(self) -> None:
         from tui.core import config as config_module
@@ -103,30 +162,33 @@ class CallscopeApp(App[int]):
         description="start the demo emulator",
     )
     def _start_demo(self) -> None:
-        from datetime import UTC, datetime
-
         from pydantic import SecretStr
 
         from tui.core.account import Account
-        from tui.emulator.server import EmulatorConfig, EmulatorThread
 
-        now = self.demo_now or datetime.now(UTC).replace(microsecond=0)
-        thread = EmulatorThread(EmulatorConfig(calls=self.demo_calls, now=now))
-        thread.start()
-        self.emulator = thread
+        emulator = self._spawn_emulator()
+        try:
+            emulated = emulator.accounts()
+        except RuntimeError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title="Demo", severity="error", timeout=30, markup=False
+            )
+            return
+        # The emulator's own accounts, all strings: built without validation, which would build
+        # the model's validator (and load pydantic's plugins) before the first rows.
         accounts = [
-            Account(
-                name=f"demo-{a.provider}",
-                provider=a.provider,
-                label=f"{a.label}",
-                base_url=a.base_url,
-                account=a.account,
-                username=a.username,
-                password=SecretStr(a.password),
-                zone=a.zone,
+            Account.model_construct(
+                name=f"demo-{a['provider']}",
+                provider=a["provider"],
+                label=a["label"],
+                base_url=a["base_url"],
+                account=a["account"],
+                username=a["username"],
+                password=SecretStr(a["password"]),
+                zone=a["zone"],
                 demo=True,
             )
-            for a in thread.accounts
+            for a in emulated
         ]
         self.call_from_thread(self._open, accounts, True)
 
@@ -257,6 +319,7 @@ class CallscopeApp(App[int]):
             )
 
     async def on_unmount(self) -> None:
+        self._resume_gc()
         if self.emulator is not None:
             self.emulator.stop()
 

@@ -51,6 +51,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: _view(pilot).pager is not None)
     await until(pilot, lambda: _view(pilot).pager.loaded > 0 and not _view(pilot).pager.loading)
     view = _view(pilot)
+    await until(pilot, lambda: view.sidebar.ready and view.detail.ready)  # built after the rows
     await until(pilot, lambda: view.detail.call is view.table.current)
     await until(pilot, lambda: pilot.app.focused is view.table or not view.table.can_focus)
     await pilot.wait_for_scheduled_animations()

@@ -11,10 +11,11 @@ from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.core.sanitize import visible
 from tui.ui.widgets.account_view import AccountView
+from tui.ui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from tui.core.account import Account
@@ -32,6 +33,8 @@ def short(text: str, width: int) -> str:
 
 class BrowserScreen(Screen[None]):
     CSS_PATH = "browser.tcss"
+    # The table has the focus from the start: one set of footer keys, not the tabs' first.
+    AUTO_FOCUS = "CallTable"
 
     # Textual's Screen repaints the whole screen whenever focus moves (its ``focused``
     # reactive repaints by default). The widgets that gain and lose focus repaint themselves
@@ -69,33 +72,54 @@ class BrowserScreen(Screen[None]):
                 if account.colour:
                     title = title.stylize(f"bold {account.colour}")
                 with TabPane(title, id=f"tab-{number}"):
-                    view = AccountView(
-                        account, clock=self.clock, columns=self.columns, utc=self.utc
-                    )
-                    if account.colour:
-                        view.styles.border_top = ("thick", account.colour)
-                    yield view
-        yield Footer()
+                    # Only the first tab's view is built now: a hidden tab's widgets (and their
+                    # styles and layout) cost start-up time, so each is built when first shown.
+                    if number == 1:
+                        yield self._new_view(account)
+        yield KeysFooter()
+
+    def _new_view(self, account: Account) -> AccountView:
+        view = AccountView(account, clock=self.clock, columns=self.columns, utc=self.utc)
+        if account.colour:
+            view.styles.border_top = ("thick", account.colour)
+        return view
+
+    async def _ensure_view(self, number: int) -> None:
+        """Build tab ``number``'s view if it has none yet (its first showing)."""
+        pane = self.query_one("#tabs", TabbedContent).get_pane(f"tab-{number}")
+        if not pane.query(AccountView):
+            await pane.mount(self._new_view(self.accounts[number - 1]))
+
+    async def all_views(self) -> list[AccountView]:
+        """Every tab's view, building those of tabs never shown (tests, scripts)."""
+        for number in range(1, len(self.accounts) + 1):
+            await self._ensure_view(number)
+        return self.views
 
     def on_mount(self) -> None:
+        # The first tab (the only view built yet) asks for its first page now, so that the page
+        # is on its way while the screen is laid out and drawn.
+        for view in self.query(AccountView):
+            view.start()
         self.call_after_refresh(self._focus_table)
 
     def _focus_table(self) -> None:
         view = self.current_view
-        if view is not None:
+        if view is not None and view.is_mounted:
             view.start()
             view.table.focus()
 
     @property
     def views(self) -> list[AccountView]:
+        """The views built so far (a tab's view is built when the tab is first shown)."""
         return list(self.query(AccountView))
 
     @property
     def current_view(self) -> AccountView | None:
-        found_tabs = self.query(TabbedContent)
-        if not found_tabs:  # not composed yet
+        found_tabs = self.query_children("#tabs")  # none while the screen is being composed
+        if not found_tabs:
             return None
-        pane = found_tabs.first().active_pane
+        pane = found_tabs.first(TabbedContent).active_pane
         if pane is None:
             return None
         found = list(pane.query(AccountView))
@@ -106,8 +130,11 @@ class BrowserScreen(Screen[None]):
             self.query_one(TabbedContent).active = f"tab-{number}"
             self.call_after_refresh(self._focus_table)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "tabs":
+            pane_id = event.pane.id or ""
+            if pane_id.startswith("tab-"):
+                await self._ensure_view(int(pane_id.removeprefix("tab-")))
             self.call_after_refresh(self._focus_table)
 
     def action_help(self) -> None:

@@ -11,7 +11,6 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from tui.core.normalize import format_duration
 from tui.core.sanitize import redact, visible
+from tui.ui.startup import after_start
 
 if TYPE_CHECKING:
     from tui.core.model import Call
@@ -160,8 +160,16 @@ class DetailPane(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.secrets = secrets or []
         self.call: Call | None = None
+        self.ready = False  # the tabs are built (after start-up, see on_mount)
+        self._building = False
+        self._shown = False  # show() was called before the tabs were built
+        self._pending_active: str | None = None
 
     def compose(self) -> ComposeResult:
+        # Empty at first: the tabs are built (recomposed) once the first rows are on screen, as
+        # the first frame with rows does not need them. Until then show() and active are kept.
+        if not self._building:
+            return
         with TabbedContent(id="detail-tabs"):
             with TabPane("Normalized", id="tab-normalized"), VerticalScroll():
                 yield Static("No call selected.", id="normalized")
@@ -170,18 +178,37 @@ class DetailPane(Vertical):
             with TabPane("Links", id="tab-links"):
                 yield OptionList(id="links")
 
+    def on_mount(self) -> None:
+        after_start(self, self._build)
+
+    async def _build(self) -> None:
+        if self._building:
+            return
+        self._building = True
+        await self.recompose()
+        self.ready = True
+        if self._pending_active is not None:
+            self.active, self._pending_active = self._pending_active, None
+        if self._shown:
+            self.show(self.call)
+
     @property
     def active(self) -> str:
+        if not self.ready:
+            return self._pending_active or "tab-normalized"
         return self.query_one("#detail-tabs", TabbedContent).active
 
     @active.setter
     def active(self, tab: str) -> None:
+        if not self.ready:
+            self._pending_active = tab
+            return
         self.query_one("#detail-tabs", TabbedContent).active = tab
 
     def show(self, call: Call | None) -> None:
         self.call = call
-        if not self.is_mounted:
-            self.call_after_refresh(self.show, call)
+        if not self.ready:
+            self._shown = True
             return
         normalized = self.query_one("#normalized", Static)
         raw = self.query_one("#raw", Static)
@@ -191,6 +218,8 @@ class DetailPane(Vertical):
             normalized.update("Loading…")
             raw.update("")
             return
+        from rich.syntax import Syntax  # pygments: not needed before the first call is shown
+
         normalized.update(normalized_table(call))
         raw.update(
             Syntax(raw_json_text(call.raw, self.secrets), "json", word_wrap=True, theme="ansi_dark")
@@ -219,8 +248,11 @@ class DetailPane(Vertical):
         elif what == "raw":
             text = raw_json_text(call.raw, self.secrets)
         elif what == "url":
-            links = self.query_one("#links", OptionList)
-            option = links.highlighted_option if links.highlighted is not None else None
+            links = self.query_one("#links", OptionList) if self.ready else None
+            option = (
+                links.highlighted_option if links is not None and links.highlighted is not None
+                else None
+            )  # fmt: skip
             name = option.id if option is not None and option.id else next(iter(call.links), "")
             text = call.links.get(name, "")
         self.post_message(self.Copy(what, text))

@@ -24,6 +24,7 @@ from tui.core.errors import QueryError
 from tui.core.filter import EXTRA_FIELDS, CallFilter
 from tui.core.model import Direction, Status
 from tui.core.query import format_query, parse_query
+from tui.ui.startup import after_start
 
 if TYPE_CHECKING:
     from tui.core.plan import Plan
@@ -93,8 +94,17 @@ class FilterSidebar(VerticalScroll):
         self._filling = False
         self._shown: dict[str, Text] = {}  # what _set_text last showed, by selector
         self._labels: dict[str, Static | None] = {}  # _set_text's widgets, found once
+        self.ready = False  # the fields are built (after start-up, see on_mount)
+        self._building = False
+        self._pending_filter: CallFilter | None = None
+        self._pending_plan: tuple[Plan | None, tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
+        # Empty at first: the ~25 labels, inputs, lists and buttons are built (recomposed) once
+        # the first rows are on screen; they cost a good part of the start-up otherwise. Until
+        # then show_filter/show_plan are remembered and applied when the fields exist.
+        if not self._building:
+            return
         yield Label("Status", id="label-status", classes="field-label")
         yield SelectionList[str](
             *(Selection(s.value, s.value) for s in Status if s is not Status.UNKNOWN),
@@ -121,9 +131,28 @@ class FilterSidebar(VerticalScroll):
         yield Static("", id="field-error", classes="field-error")
         yield Static("", id="plan-notes", classes="plan-notes")
 
+    def on_mount(self) -> None:
+        after_start(self, self._build)
+
+    async def _build(self) -> None:
+        if self._building:
+            return
+        self._building = True
+        await self.recompose()
+        self._labels.clear()  # new widgets
+        self._shown.clear()
+        self.ready = True
+        if self._pending_filter is not None:
+            self.show_filter(self._pending_filter)
+        if self._pending_plan is not None:
+            self.show_plan(*self._pending_plan)
+        self._pending_filter = self._pending_plan = None
+
     # -- reading the form ----------------------------------------------------------------
 
     def query_text(self) -> str:
+        if not self.ready:
+            return format_query(self._pending_filter or CallFilter())
         terms: list[str] = []
         statuses = self.query_one("#field-status", SelectionList).selected
         if statuses:
@@ -140,6 +169,8 @@ class FilterSidebar(VerticalScroll):
         return " ".join(terms)
 
     def build(self) -> CallFilter | None:
+        if not self.ready:
+            return self._pending_filter or CallFilter()
         text = self.query_text()
         try:
             flt = parse_query(text)
@@ -183,6 +214,9 @@ class FilterSidebar(VerticalScroll):
 
     def show_filter(self, flt: CallFilter) -> None:
         """Fill the form from ``flt`` without posting a change."""
+        if not self.ready:
+            self._pending_filter = flt
+            return
         self._filling = True
         try:
             _select_exactly(
@@ -210,6 +244,9 @@ class FilterSidebar(VerticalScroll):
 
     def show_plan(self, plan: Plan | None, limits: tuple[str, ...] = ()) -> None:
         """Badge each field with where it is applied; list warnings and provider limits."""
+        if not self.ready:
+            self._pending_plan = (plan, limits)
+            return
         where = {item.field: item for item in plan.items} if plan is not None else {}
         labels = {"status": "Status", "dir": "Direction"} | {f.key: f.label for f in FIELDS}
         labels |= {e.key: e.label for e in self.extras}
