@@ -152,13 +152,13 @@ class AccountView(Vertical):
         self._sort_column = None
         now = self.clock()
         self.query_one(QueryBar).show(format_query(flt))
-        self.sidebar.show_filter(flt)
         try:
             source, plan = self.adapter.source(flt, now=now)
         except errors.CallscopeError as exc:
             self.plan = None
             self.pager = None
             self.table.set_pager(None)
+            self.sidebar.show_filter(flt)
             self.sidebar.show_plan(None)
             self._show_error(exc)
             return
@@ -174,9 +174,18 @@ class AccountView(Vertical):
             source, predicate=predicate, provider=self.adapter.title, listener=self._pager_changed
         )
         self.table.set_pager(self.pager)
-        self.sidebar.show_plan(plan, self.adapter.capabilities.limits)
-        self._update_status()
         self.pager.want(0, max(50, self.table.size.height))
+        # The table shows the new filter in this frame; the sidebar (badges, notes) and the
+        # status line follow in the next one, so the table's frame repaints the table alone.
+        self.call_after_refresh(self._show_applied, self.pager)
+
+    def _show_applied(self, pager: CallPager) -> None:
+        if pager is not self.pager or not self.is_attached:
+            return  # another filter came since
+        self.sidebar.show_filter(self.filter)
+        if self.plan is not None:
+            self.sidebar.show_plan(self.plan, self.adapter.capabilities.limits)
+        self._update_status()
 
     def _pager_changed(self, pager: CallPager) -> None:
         if pager is not self.pager or not self.is_attached:
