@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 
@@ -31,7 +30,7 @@ from tui.core.model import (
     Status,
     build_call,
 )
-from tui.core.normalize import Fields, parse_int
+from tui.core.normalize import Fields, parse_int, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -205,7 +204,7 @@ class FoneDynamicsAdapter(Adapter):
         if not self.account.account:
             raise ConfigError(f"Fone Dynamics needs the {scope} sid (account = ...)")
         template = PATH_ACCOUNT_CALLS if scope == "account" else PATH_PROPERTY_CALLS
-        return template.format(sid=quote(self.account.account, safe=""))
+        return template.format(sid=url_quote(self.account.account))
 
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Cursor: ``int`` offset (first 0), or ``(offset, token)`` once the API hands out a
@@ -266,7 +265,7 @@ class FoneDynamicsAdapter(Adapter):
             links[LINK_RECORDING_MEDIA] = recording
             links[LINK_RECORDINGS] = recording
         if call_id:
-            links[LINK_SELF] = PATH_CALL.format(sid=quote(call_id, safe=""))
+            links[LINK_SELF] = PATH_CALL.format(sid=url_quote(call_id))
         return build_call(
             provider=self.provider,
             account=self.account.name,
@@ -298,7 +297,7 @@ class FoneDynamicsAdapter(Adapter):
         )
 
     async def get_call(self, call_id: str) -> Call:
-        path = PATH_CALL.format(sid=quote(call_id, safe=""))
+        path = PATH_CALL.format(sid=url_quote(call_id))
         body = await self.http.get_json(path)
         self.raise_if_error(body)
         record = unwrap_one(body)

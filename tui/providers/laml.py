@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -35,7 +35,7 @@ from tui.core.model import (
     build_call,
     build_recording,
 )
-from tui.core.normalize import Deferred, Fields, short_repr, utc_day_start
+from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
 from tui.core.paging import Cursor, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
@@ -131,7 +131,7 @@ class LamlDialect:
 
 def path_segment(value: str) -> str:
     """``value`` as one URL path segment (ids come from users and providers: never a path)."""
-    return value if _SAFE_SEGMENT.fullmatch(value) else quote(value, safe="")
+    return value if _SAFE_SEGMENT.fullmatch(value) else url_quote(value)
 
 
 def wire_number(pattern: NumberPattern) -> str:

@@ -14,7 +14,6 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -32,7 +31,7 @@ from tui.core.model import (
     Status,
     build_call,
 )
-from tui.core.normalize import Fields, parse_time, short_repr
+from tui.core.normalize import Fields, parse_time, short_repr, url_quote
 from tui.core.paging import Cursor, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -460,7 +459,7 @@ class PortSipAdapter(Adapter):
         cost = record.get("cost")
         if cost is not None and cost != "":
             extras["cost"] = cost
-        links = {LINK_SELF: self._base + CALLLOGS_PATH + "/" + quote(call_id, safe="")}
+        links = {LINK_SELF: self._base + CALLLOGS_PATH + "/" + url_quote(call_id)}
         caller, callee = f.text("caller"), f.text("callee")
         from_name, to_name = f.text("caller_display_name"), f.text("callee_display_name")
         price = f.decimal("cost")
@@ -502,12 +501,12 @@ class PortSipAdapter(Adapter):
         )
 
     def _list_url(self, path: str, expr: str) -> str:
-        return f"{self._base}{path}?filter={quote(expr, safe='')}"  # == urlencode, cheaper
+        return f"{self._base}{path}?filter={url_quote(expr)}"  # == urlencode, cheaper
 
     # -- one call and links ----------------------------------------------------------------
 
     async def get_call(self, call_id: str) -> Call:
-        body = await self.http.get_json(CALLLOGS_PATH + "/" + quote(call_id, safe=""))
+        body = await self.http.get_json(CALLLOGS_PATH + "/" + url_quote(call_id))
         record = _detail_item(body)
         if not isinstance(record, Mapping):
             raise self.malformed(f"expected a call log object, got {short_repr(body)}")
@@ -575,7 +574,7 @@ class PortSipAdapter(Adapter):
         if not isinstance(rid, str | int) or isinstance(rid, bool) or rid == "":
             return self.recording_from(summary, None, call.id, ["recording has no id"])
         try:
-            body = await self.http.get_json(RECORDINGS_PATH + "/" + quote(str(rid), safe=""))
+            body = await self.http.get_json(RECORDINGS_PATH + "/" + url_quote(str(rid)))
         except errors.NotFoundError:
             return self.recording_from(summary, None, call.id, ["recording detail not found"])
         return self.recording_from(summary, _detail_item(body), call.id, [])
