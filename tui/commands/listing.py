@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
@@ -45,6 +45,8 @@ class RowWriter(Protocol):
     rows: int
 
     def write(self, call: Call) -> None: ...
+
+    def write_all(self, calls: Iterable[Call]) -> int: ...
 
     def close(self) -> None: ...
 
@@ -207,16 +209,13 @@ async def _write_pages(
 ) -> bool:
     """Write admitted pages until the walk or ``limit`` ends; True if calls were left out."""
     out, err = sys.stdout, sys.stderr
-    write = writer.write
     async for admitted in pages:
         rows = admitted.rows
         if limit is not None and writer.rows + len(rows) >= limit:
             take = limit - writer.rows
-            for call in rows[:take]:
-                write(call)
+            writer.write_all(rows[:take])
             return len(rows) > take or admitted.next is not None
-        for call in rows:
-            write(call)
+        writer.write_all(rows)
         out.flush()
         if progress:
             err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")
