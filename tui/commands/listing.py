@@ -39,6 +39,8 @@ TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a 
 # grew from 77 MiB at 10k calls to 100 MiB at 50k; with 200 it stays at 48 MiB, same speed.
 STREAM_PAGE_SIZE = 200
 OUTPUT_FORMATS = ("table", "csv", "json", "ndjson")
+# Output columns that read ``Call.links`` / ``Call.extras`` (see ``Adapter.lean``).
+DETAIL_COLUMNS = frozenset({"links", "extras"})
 
 
 class RowWriter(Protocol):
@@ -166,9 +168,15 @@ async def _list(
     secrets = session.secrets()
     if args.format == "table":
         utc = args.utc or session.config.utc
-        writer = TableWriter(out, args.columns, utc=utc, secrets=secrets)
+        table = TableWriter(out, args.columns, utc=utc, secrets=secrets)
+        keys = table.keys
+        writer = table
     else:
-        writer = Exporter(out, args.format, args.columns, secrets=secrets)
+        exporter = Exporter(out, args.format, args.columns, secrets=secrets)
+        keys = [column.key for column in exporter.columns]
+        writer = exporter
+    # Nothing shown or matched reads a call's links or extras: let the adapter skip them.
+    adapter.lean = not (DETAIL_COLUMNS & set(keys)) and not plan.local.reads_details
 
     predicate = None
     if not plan.local.is_empty:

@@ -80,7 +80,12 @@ def _from_epoch(seconds: float) -> datetime:
 
 
 def _parse_iso(text: str, zone: tzinfo) -> datetime:
-    text = _ISO_FRACTION.sub(r"\1", text, count=1)
+    dot = text.find(".")
+    if dot >= 0 and not (
+        # One dot and at most 6 digits after it: cutting the fraction would change nothing.
+        text.isascii() and text.find(".", dot + 1) < 0 and not text[dot + 1 : dot + 8].isdigit()
+    ):
+        text = _ISO_FRACTION.sub(r"\1", text, count=1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)  # raises ValueError on garbage

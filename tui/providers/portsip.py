@@ -29,7 +29,7 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    build_call,
+    call_of,
 )
 from tui.core.normalize import Fields, parse_time, short_repr, url_quote
 from tui.core.paging import Cursor, Page
@@ -451,53 +451,58 @@ class PortSipAdapter(Adapter):
         )
         if status is Status.UNKNOWN:
             f.warn("status: cannot be derived (neither ended, answered nor ringing)")
-        extras = {
-            key: value
-            for key, value in record.items()
-            if key not in CONSUMED_KEYS and value is not None and value != ""
-        }
-        cost = record.get("cost")
-        if cost is not None and cost != "":
-            extras["cost"] = cost
-        links = {LINK_SELF: self._base + CALLLOGS_PATH + "/" + url_quote(call_id)}
         caller, callee = f.text("caller"), f.text("callee")
         from_name, to_name = f.text("caller_display_name"), f.text("callee_display_name")
         price = f.decimal("cost")
-        join = recordings_filter(caller, callee, started, ended)
-        if join is not None:
-            links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
-        session = record.get("session_id")
-        if isinstance(session, str) and session:
-            expr = f"session_id eq {odata_string(session)}"
-            links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=call_id,
-            parent_id=None,
-            from_number=caller,
-            to_number=callee,
-            from_formatted=None,
-            to_formatted=None,
-            from_name=from_name,
-            to_name=to_name,
-            created_at=None,
-            started_at=started,
-            answered_at=answered,
-            ended_at=ended,
-            duration=duration,
-            price=price,
-            currency=None,
-            direction=direction,
-            direction_raw=direction_raw,
-            status=status,
-            status_raw=None,
-            answered_by=None,
-            end_reason=end_reason,
-            links=links,
-            extras=extras,
-            warnings=tuple(f.warnings),
-            raw=raw,
+        extras: dict[str, Any] = {}
+        links: dict[str, str] = {}
+        if not self.lean:
+            extras = {
+                key: value
+                for key, value in record.items()
+                if key not in CONSUMED_KEYS and value is not None and value != ""
+            }
+            cost = record.get("cost")
+            if cost is not None and cost != "":
+                extras["cost"] = cost
+            links[LINK_SELF] = self._base + CALLLOGS_PATH + "/" + url_quote(call_id)
+            join = recordings_filter(caller, callee, started, ended)
+            if join is not None:
+                links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
+            session = record.get("session_id")
+            if isinstance(session, str) and session:
+                expr = f"session_id eq {odata_string(session)}"
+                links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
+        return call_of(
+            {
+                "provider": self.provider,
+                "account": self.account.name,
+                "id": call_id,
+                "parent_id": None,
+                "from_number": caller,
+                "to_number": callee,
+                "from_formatted": None,
+                "to_formatted": None,
+                "from_name": from_name,
+                "to_name": to_name,
+                "created_at": None,
+                "started_at": started,
+                "answered_at": answered,
+                "ended_at": ended,
+                "duration": duration,
+                "price": price,
+                "currency": None,
+                "direction": direction,
+                "direction_raw": direction_raw,
+                "status": status,
+                "status_raw": None,
+                "answered_by": None,
+                "end_reason": end_reason,
+                "links": links,
+                "extras": extras,
+                "warnings": tuple(f.warnings),
+                "raw": raw,
+            }
         )
 
     def _list_url(self, path: str, expr: str) -> str:
