@@ -54,7 +54,7 @@ LINK_SELF = "self"
 class Call(BaseModel):
     """One call as callscope shows it, whatever provider it came from."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     provider: str
     account: str
@@ -128,7 +128,7 @@ class Recording(BaseModel):
     """A recording of a call, normalized (Twilio/SignalWire resources, Exotel/Fone Dynamics URLs,
     PortSIP recording entries)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     id: str
@@ -147,7 +147,7 @@ class Recording(BaseModel):
 class LogEntry(BaseModel):
     """One notification or event of a call (Twilio), shown as a list in the detail pane."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     time: datetime | None = None
     level: str | None = None
