@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.core.export import Exporter, neutralize_formula, parse_columns
-from tui.core.model import build_call
+from tui.core.model import Status, build_call
 
 SECRET = "s3cr3t-auth-token-value"
 
@@ -137,3 +141,49 @@ def test_json_lines_match_the_sanitized_row_for_clean_and_hostile_calls(fmt: str
     assert rows == expected
     assert SECRET not in text and "\x1b" not in text
     assert rows[0]["to_name"] == "x••••••y"
+
+
+NOW = datetime(2026, 11, 20, 11, 59, tzinfo=UTC)
+LOCAL = datetime(2026, 11, 20, 11, 59, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+_TEXTS = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["José Álvarez", "a\u202eb", "\x85nel", "\u200bzw", "\x7f", 'q"uote', "back\\slash",
+         "\ud800", f"x{SECRET}y", "ok", "+14155550100", "東京"]
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _TEXTS, _TEXTS, _TEXTS, st.one_of(st.none(), st.integers(-(2**70), 2**70)),
+            st.one_of(st.none(), st.sampled_from([Decimal("-0.200"), Decimal("1E+3"), Decimal("0")])),
+            st.dictionaries(st.text(max_size=4), st.one_of(_TEXTS, st.floats(), st.booleans()), max_size=3),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from([None, "all", "id,from,extras,raw,dur,price", "time,id,time,ended,warnings"]),
+)  # fmt: skip
+def test_ndjson_lines_are_byte_for_byte_the_encoded_sanitized_row(
+    calls: list[tuple[Any, ...]], columns: str | None
+) -> None:
+    built = [
+        build_call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
+                   from_name=c, duration=d, price=p, extras=e, raw={"k": a, "e": e},
+                   started_at=[None, NOW, NOW.replace(microsecond=5), LOCAL][n % 4],
+                   created_at=[NOW, None][n % 2], ended_at=[None, LOCAL][n % 2],
+                   status=[Status.COMPLETED, Status.UNKNOWN][n % 2], warnings=("w",) * (n % 2))
+        for n, (a, b, c, d, p, e) in enumerate(calls)
+    ]  # fmt: skip
+    one, batch = io.StringIO(), io.StringIO()
+    with Exporter(one, "ndjson", columns, secrets=[SECRET]) as by_one:
+        for call in built:
+            by_one.write(call)
+    with Exporter(batch, "ndjson", columns, secrets=[SECRET]) as by_page:
+        assert by_page.write_all(built) == len(built)
+    expected = "".join(json.dumps(by_one.row(c), ensure_ascii=False) + "\n" for c in built)
+    assert one.getvalue() == expected
+    assert batch.getvalue() == expected

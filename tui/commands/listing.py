@@ -8,9 +8,10 @@ admitted page is written and dropped, so memory stays flat however many calls ma
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import AsyncIterator, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import aclosing, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
@@ -39,12 +40,19 @@ TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a 
 # grew from 77 MiB at 10k calls to 100 MiB at 50k; with 200 it stays at 48 MiB, same speed.
 STREAM_PAGE_SIZE = 200
 OUTPUT_FORMATS = ("table", "csv", "json", "ndjson")
+# Allocations between collections of the young generation, then of the older ones, while a
+# listing streams (see ``few_collections``); the default is (700, 10, 10).
+GC_THRESHOLD = (50_000, 50, 50)
+# Output columns that read ``Call.links`` / ``Call.extras`` (see ``Adapter.lean``).
+DETAIL_COLUMNS = frozenset({"links", "extras"})
 
 
 class RowWriter(Protocol):
     rows: int
 
     def write(self, call: Call) -> None: ...
+
+    def write_all(self, calls: Iterable[Call]) -> int: ...
 
     def close(self) -> None: ...
 
@@ -111,8 +119,25 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise exits.UsageError(f"--columns: {exc}") from None
     limit = _limit(args)
-    with Session(args, config) as session:
+    with Session(args, config) as session, few_collections():
         return run_async(session, lambda: _list(session, args, text, flt, limit))
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while calls stream through.
+
+    Pages are acyclic (JSON values, calls) and reference counting frees each one as the next
+    arrives; at the default threshold (a collection every 700 allocations) the collector instead
+    re-scans every live record of the page in hand several times over (measured: ~15-20% of a
+    listing's CPU). The threshold is restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def explain(out: TextIO, session: Session, text: str, flt: CallFilter, plan: Plan) -> None:
@@ -164,9 +189,15 @@ async def _list(
     secrets = session.secrets()
     if args.format == "table":
         utc = args.utc or session.config.utc
-        writer = TableWriter(out, args.columns, utc=utc, secrets=secrets)
+        table = TableWriter(out, args.columns, utc=utc, secrets=secrets)
+        keys = table.keys
+        writer = table
     else:
-        writer = Exporter(out, args.format, args.columns, secrets=secrets)
+        exporter = Exporter(out, args.format, args.columns, secrets=secrets)
+        keys = [column.key for column in exporter.columns]
+        writer = exporter
+    # Nothing shown or matched reads a call's links or extras: let the adapter skip them.
+    adapter.lean = not (DETAIL_COLUMNS & set(keys)) and not plan.local.reads_details
 
     predicate = None
     if not plan.local.is_empty:
@@ -207,16 +238,13 @@ async def _write_pages(
 ) -> bool:
     """Write admitted pages until the walk or ``limit`` ends; True if calls were left out."""
     out, err = sys.stdout, sys.stderr
-    write = writer.write
     async for admitted in pages:
         rows = admitted.rows
         if limit is not None and writer.rows + len(rows) >= limit:
             take = limit - writer.rows
-            for call in rows[:take]:
-                write(call)
+            writer.write_all(rows[:take])
             return len(rows) > take or admitted.next is not None
-        for call in rows:
-            write(call)
+        writer.write_all(rows)
         out.flush()
         if progress:
             err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")

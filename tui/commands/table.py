@@ -130,6 +130,11 @@ class TableWriter:
         self.out.write(self._line(cells))
         self.rows += 1
 
+    def write_all(self, calls: Iterable[Call]) -> int:
+        for call in calls:
+            self.write(call)
+        return self.rows
+
     def close(self) -> None:
         if not self._started:
             self._start()

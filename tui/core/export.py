@@ -24,8 +24,8 @@ from enum import Enum
 from types import TracebackType
 from typing import Any, Literal, TextIO
 
-from tui.core.model import Call
-from tui.core.sanitize import redact_sorted, redactable, visible
+from tui.core.model import Call, Direction, Status
+from tui.core.sanitize import is_clean, redact_sorted, redactable, visible
 
 Format = Literal["csv", "json", "ndjson"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "ndjson")
@@ -43,6 +43,8 @@ REDACTED = "••••••"
 # What ``json.dumps(value, ensure_ascii=False)`` uses, made once (``dumps`` with options builds
 # a new encoder per call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+# The C function that encoder uses for a string (``"..."`` with JSON's escapes, non-ASCII kept).
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def neutralize_formula(text: str) -> str:
@@ -145,6 +147,92 @@ DEFAULT_EXPORT_COLUMNS: tuple[str, ...] = (
     *("name", "dur", "price", "currency", "reason"),
 )
 
+# -- the JSON line of a call, compiled per column set -------------------------------------------
+#
+# What ``_ENCODER.encode({header: _plain(column.value(call)) ...})`` writes, as one generated
+# function per column set: columns that read one field of the call encode a value of its usual
+# type inline (a string with the encoder's own C function, an int with ``int.__repr__``, an enum
+# and a UTC time from their text); any other value, and every other column, go through the column
+# itself (``_encode_value``). Test: tests/cli/test_export.py compares both, byte for byte.
+
+_FIELD_EXPR = {
+    "text": '(E(v) if T(v := d["{field}"]) is S else "null" if v is None else F{n}(call))',
+    "int": '(R(v) if T(v := d["{field}"]) is I else "null" if v is None else F{n}(call))',
+    "decimal": '(E(S(v)) if T(v := d["{field}"]) is DEC else "null" if v is None else F{n}(call))',
+    "direction": '(J[v] if T(v := d["{field}"]) is DIR else "null" if v is None else F{n}(call))',
+    "status": '(J[v] if T(v := d["{field}"]) is STA else "null" if v is None else F{n}(call))',
+    "time": "(Q + v.isoformat()[:-6] + ZQ if T(v := {value}) is DT and v.tzinfo is UTC "
+    'else "null" if v is None else F{n}(call))',
+}
+# column key → (kind, Call field); "time" reads ``Call.time`` (started, else created).
+_TEXT_FIELDS = {
+    "id": "id",
+    "parent": "parent_id",
+    "provider": "provider",
+    "account": "account",
+    "dir_raw": "direction_raw",
+    "status_raw": "status_raw",
+    "from": "from_number",
+    "to": "to_number",
+    "from_formatted": "from_formatted",
+    "to_formatted": "to_formatted",
+    "name": "from_name",
+    "to_name": "to_name",
+    "currency": "currency",
+    "answered_by": "answered_by",
+    "reason": "end_reason",
+}
+_FIELD_COLUMNS: dict[str, tuple[str, str]] = {
+    **{key: ("text", field) for key, field in _TEXT_FIELDS.items()},
+    "dur": ("int", "duration"),
+    "price": ("decimal", "price"),
+    "dir": ("direction", "direction"),
+    "status": ("status", "status"),
+    "time": ("time", ""),
+    "created": ("time", "created_at"),
+    "started": ("time", "started_at"),
+    "answered": ("time", "answered_at"),
+    "ended": ("time", "ended_at"),
+}
+
+
+def _encode_value(column: ExportColumn) -> Callable[[Call], str]:
+    get = column.value
+    return lambda call: _ENCODER.encode(_plain(get(call)))
+
+
+def compile_line(columns: Sequence[ExportColumn]) -> Callable[[Call], str]:
+    """A function writing a call as the JSON object of ``columns`` (unsanitized values)."""
+    env: dict[str, Any] = {
+        "T": type, "S": str, "I": int, "DEC": Decimal, "DT": datetime, "UTC": UTC,
+        "DIR": Direction, "STA": Status, "E": _encode_text, "R": int.__repr__,
+        "J": {**{d: _encode_text(d.value) for d in Direction},
+              **{s: _encode_text(s.value) for s in Status}},
+        "Q": '"', "ZQ": 'Z"',
+    }  # fmt: skip
+    pieces: list[str] = []
+    seen: set[str] = set()
+    for n, column in enumerate(columns):
+        if column.header in seen:  # "id,id": a JSON object has each key once
+            continue
+        seen.add(column.header)
+        env[f"F{n}"] = _encode_value(column)
+        prefix = ("{" if not pieces else ", ") + _ENCODER.encode(column.header) + ": "
+        kind, field = _FIELD_COLUMNS.get(column.key, ("", ""))
+        if kind:
+            value = '(d["started_at"] or d["created_at"])' if column.key == "time" else ""
+            expr = _FIELD_EXPR[kind].format(field=field, n=n, value=value or f'd["{field}"]')
+        else:
+            expr = f"F{n}(call)"
+        pieces += [repr(prefix), expr]
+    pieces.append(repr("}" if pieces else "{}"))
+    source = (
+        "def line(call):\n    d = call.__dict__\n    return ''.join((" + ", ".join(pieces) + "))\n"
+    )
+    exec(source, env)
+    line: Callable[[Call], str] = env["line"]
+    return line
+
 
 def parse_columns(text: str | Sequence[str] | None) -> list[str]:
     """``"id,from,to"`` (or a list) → column keys; raises ``ValueError`` naming an unknown one."""
@@ -190,8 +278,7 @@ class Exporter:
         # A secret as it would appear inside a JSON string: finding none of these in a line
         # proves no value of the line holds a secret (JSON escapes character by character).
         self._needles = [_ENCODER.encode(s)[1:-1] for s in self._redact]
-        self._getters = [c.value for c in self.columns]
-        self._headers = [c.header for c in self.columns]
+        self._line = compile_line(self.columns)
         self.rows = 0
         self.closed = False
         self._csv = csv.writer(out) if fmt == "csv" else None
@@ -234,14 +321,15 @@ class Exporter:
     def _json_line(self, call: Call) -> str:
         """The call as one JSON object, exactly as ``json.dumps(self.row(call))`` would be.
 
-        Fast path: serialize the unsanitized values, then look at the line once. A line of
-        printable ASCII without a backslash had no character :func:`visible` would escape in any
-        value (JSON would have escaped a control character with a backslash), and a line holding
-        no escaped secret had no secret in any value; anything else takes the per-value path.
+        Fast path: encode the unsanitized values (:func:`compile_line`), then look at the line
+        once. A line without a backslash had no character
+        JSON escapes (quotes, controls) in any value, and one :func:`is_clean` accepts had no
+        character :func:`visible` would escape (C1 controls, bidi and invisible characters);
+        a line holding no escaped secret had no secret in any value. Anything else takes the
+        per-value path.
         """
-        values = {h: _plain(get(call)) for h, get in zip(self._headers, self._getters, strict=True)}
-        line = _ENCODER.encode(values)
-        if line.isascii() and line.isprintable() and "\\" not in line:
+        line = self._line(call)
+        if "\\" not in line and is_clean(line):
             for needle in self._needles:
                 if needle in line:
                     break
@@ -273,6 +361,17 @@ class Exporter:
         self.rows += 1
 
     def write_all(self, calls: Iterable[Call]) -> int:
+        """Write every call of ``calls`` (NDJSON: in one ``write``); the total rows written."""
+        if self.fmt == "ndjson":
+            if not self._started:
+                self._start()
+            line = self._json_line
+            lines = [line(call) for call in calls]
+            if lines:
+                lines.append("")
+                self.out.write("\n".join(lines))
+                self.rows += len(lines) - 1
+            return self.rows
         for call in calls:
             self.write(call)
         return self.rows

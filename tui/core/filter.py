@@ -336,6 +336,11 @@ class CallFilter:
     def is_empty(self) -> bool:
         return not self.active_fields()
 
+    @property
+    def reads_details(self) -> bool:
+        """Whether :meth:`matches` reads ``Call.extras`` (free text, provider-specific keys)."""
+        return bool(self.text or self.extras)
+
     def __str__(self) -> str:
         from tui.core.query import format_query
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from tui.core import errors
+from tui.core import errors, fastjson
 from tui.core.normalize import short_repr
 
 log = logging.getLogger("callscope.http")
@@ -293,7 +293,7 @@ class ProviderHttp:
                 url=_safe_url(response.request.url),
             )
         try:
-            return json.loads(response.content)
+            return fastjson.loads(response.content)
         except _MAX_JSON_DEPTH_ERRORS as exc:
             raise errors.MalformedResponseError(
                 f"the body is not valid JSON ({_json_problem(exc)}, {len(response.content)} bytes)",

@@ -190,5 +190,26 @@ def _builder(model: type[BaseModel]) -> Any:
 
 
 build_call: Callable[..., Call] = _builder(Call)
+
+# Every field of ``Call``, in declaration order.
+CALL_FIELDS: tuple[str, ...] = tuple(Call.model_fields)
+_CALL_FIELD_SET = set(CALL_FIELDS)
+_new_call = Call.__new__
+_set = object.__setattr__
+
+
+def call_of(fields: dict[str, Any]) -> Call:
+    """``build_call(**fields)`` for a dict that holds every field, in declaration order
+    (:data:`CALL_FIELDS`): the dict itself becomes the call's ``__dict__``, so the fast paths
+    of the adapters build one dict per record and nothing else. The caller gives up ``fields``.
+    """
+    call = _new_call(Call)
+    _set(call, "__dict__", fields)
+    _set(call, "__pydantic_fields_set__", _CALL_FIELD_SET.copy())
+    _set(call, "__pydantic_extra__", None)
+    _set(call, "__pydantic_private__", None)
+    return call
+
+
 build_recording: Callable[..., Recording] = _builder(Recording)
 build_log_entry: Callable[..., LogEntry] = _builder(LogEntry)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar, overload
+from urllib.parse import quote
 
 E = TypeVar("E")
 T = TypeVar("T")
@@ -26,6 +27,13 @@ _LONG_MONTHS = re.compile(r"\b(Sept|June|July|March|April)\b")
 _MONTH_FIX = {"Sept": "Sep", "June": "Jun", "July": "Jul", "March": "Mar", "April": "Apr"}
 _ISO_FRACTION = re.compile(r"(\.\d{1,6})\d*")
 _NAIVE_SPACE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def url_quote(value: str) -> str:
+    """``value`` percent-encoded as one URL path segment or query value (nothing kept as is),
+    total: a lone surrogate (hostile provider data) is encoded as its UTF-8 bytes instead of
+    raising, so a call whose id holds one still gets its links."""
+    return quote(value, safe="", errors="surrogatepass")
 
 
 def short_repr(value: Any) -> str:
@@ -72,7 +80,12 @@ def _from_epoch(seconds: float) -> datetime:
 
 
 def _parse_iso(text: str, zone: tzinfo) -> datetime:
-    text = _ISO_FRACTION.sub(r"\1", text, count=1)
+    dot = text.find(".")
+    if dot >= 0 and not (
+        # One dot and at most 6 digits after it: cutting the fraction would change nothing.
+        text.isascii() and text.find(".", dot + 1) < 0 and not text[dot + 1 : dot + 8].isdigit()
+    ):
+        text = _ISO_FRACTION.sub(r"\1", text, count=1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)  # raises ValueError on garbage

@@ -66,6 +66,10 @@ class Adapter(ABC):
     default_page_size: ClassVar[int]
     max_page_size: ClassVar[int]
     capabilities: ClassVar[Capabilities]
+    # Lean records: when True, normalizers may leave ``Call.links`` and ``Call.extras`` empty
+    # (every other field is the same). Set by a consumer that reads neither, for speed: the
+    # CLI's listing when no output column and no local filter needs them.
+    lean: bool = False
 
     def __init__(
         self,

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 
@@ -34,7 +33,7 @@ from tui.core.model import (
     Status,
     build_call,
 )
-from tui.core.normalize import Fields, short_repr
+from tui.core.normalize import Fields, short_repr, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -145,7 +144,7 @@ class ExotelAdapter(Adapter):
         if not self.account.account:
             raise ConfigError("an Exotel account needs its account sid (account = ...)")
         self.zone: tzinfo = self.account.tz
-        sid = quote(self.account.account, safe="")
+        sid = url_quote(self.account.account)
         self.calls_path = CALLS_PATH.format(sid=sid)
         # Links are absolute URLs: a prefix in base_url (an emulator) is kept.
         self._call_base = str(self.http.url(CALL_PATH.format(sid=sid, call="")))[: -len(".json")]
@@ -278,15 +277,15 @@ class ExotelAdapter(Adapter):
         return f.time(key)
 
     def call_url(self, call_id: str) -> str:
-        safe = call_id if call_id.isalnum() and call_id.isascii() else quote(call_id, safe="")
+        safe = call_id if call_id.isalnum() and call_id.isascii() else url_quote(call_id)
         return f"{self._call_base}{safe}.json"
 
     async def get_call(self, call_id: str) -> Call:
         """One call with ``details=true`` (legs, conversation duration)."""
         if not call_id:
             raise errors.NotFoundError("no call id", provider=self.title)
-        sid = quote(self.account.account, safe="")
-        path = CALL_PATH.format(sid=sid, call=quote(call_id, safe=""))
+        sid = url_quote(self.account.account)
+        path = CALL_PATH.format(sid=sid, call=url_quote(call_id))
         body = await self.http.get_json(path, params={"details": "true"})
         record = body.get("Call") if isinstance(body, Mapping) else None
         if isinstance(body, Mapping) and "Call" in body and record is None:

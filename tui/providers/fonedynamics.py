@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 import httpx
 
@@ -29,9 +28,9 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    build_call,
+    call_of,
 )
-from tui.core.normalize import Fields, parse_int
+from tui.core.normalize import Fields, parse_int, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -205,7 +204,7 @@ class FoneDynamicsAdapter(Adapter):
         if not self.account.account:
             raise ConfigError(f"Fone Dynamics needs the {scope} sid (account = ...)")
         template = PATH_ACCOUNT_CALLS if scope == "account" else PATH_PROPERTY_CALLS
-        return template.format(sid=quote(self.account.account, safe=""))
+        return template.format(sid=url_quote(self.account.account))
 
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Cursor: ``int`` offset (first 0), or ``(offset, token)`` once the API hands out a
@@ -251,54 +250,58 @@ class FoneDynamicsAdapter(Adapter):
 
     def normalize(self, raw: Any) -> Call:
         f = Fields(raw, zone=self.zone)
-        call_id = f.text(ID_KEY)
+        call_id = _text_of(f, (ID_KEY,))
         if call_id is None:
             f.warn(f"{ID_KEY} missing")
-        status, status_raw = f.enum(DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)
-        extras = f.extras(EXTRA_KEYS)
-        # Names the reference does not know (e.g. the real start-time field) stay visible.
-        for key, value in f.raw.items():
-            if key not in CONSUMED_KEYS and key not in extras and value not in (None, ""):
-                extras[str(key)] = value
+        status, status_raw = _disposition_of(f)
+        recording = _text_of(f, (RECORDING_KEY,))
+        extras: dict[str, Any] = {}
         links: dict[str, str] = {}
-        recording = f.text(RECORDING_KEY)
-        if recording:
-            links[LINK_RECORDING_MEDIA] = recording
-            links[LINK_RECORDINGS] = recording
-        if call_id:
-            links[LINK_SELF] = PATH_CALL.format(sid=quote(call_id, safe=""))
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=call_id or "?",
-            parent_id=None,
-            from_number=f.text(*FROM_KEYS),
-            to_number=f.text(*TO_KEYS),
-            from_formatted=None,
-            to_formatted=None,
-            from_name=None,
-            to_name=f.text(FRIENDLY_KEY),
-            created_at=None,
-            started_at=f.time(*START_KEYS),
-            answered_at=None,
-            ended_at=None,
-            duration=f.integer(DURATION_KEY),
-            price=None,
-            currency=None,
-            direction=DIRECTION,
-            direction_raw=None,
-            status=status,
-            status_raw=status_raw,
-            answered_by=None,
-            end_reason=None,
-            links=links,
-            extras=extras,
-            warnings=tuple(f.warnings),
-            raw=raw,
+        if not self.lean:
+            extras = f.extras(EXTRA_KEYS)
+            # Names the reference does not know (e.g. the real start-time field) stay visible.
+            for key, value in f.raw.items():
+                if key not in CONSUMED_KEYS and key not in extras and value not in (None, ""):
+                    extras[str(key)] = value
+            if recording:
+                links[LINK_RECORDING_MEDIA] = recording
+                links[LINK_RECORDINGS] = recording
+            if call_id:
+                links[LINK_SELF] = PATH_CALL.format(sid=url_quote(call_id))
+        return call_of(
+            {
+                "provider": self.provider,
+                "account": self.account.name,
+                "id": call_id or "?",
+                "parent_id": None,
+                "from_number": _text_of(f, FROM_KEYS),
+                "to_number": _text_of(f, TO_KEYS),
+                "from_formatted": None,
+                "to_formatted": None,
+                "from_name": None,
+                "to_name": _text_of(f, (FRIENDLY_KEY,)),
+                "created_at": None,
+                "started_at": _start_of(f),
+                "answered_at": None,
+                "ended_at": None,
+                "duration": _integer_of(f, DURATION_KEY),
+                "price": None,
+                "currency": None,
+                "direction": DIRECTION,
+                "direction_raw": None,
+                "status": status,
+                "status_raw": status_raw,
+                "answered_by": None,
+                "end_reason": None,
+                "links": links,
+                "extras": extras,
+                "warnings": tuple(f.warnings),
+                "raw": raw,
+            }
         )
 
     async def get_call(self, call_id: str) -> Call:
-        path = PATH_CALL.format(sid=quote(call_id, safe=""))
+        path = PATH_CALL.format(sid=url_quote(call_id))
         body = await self.http.get_json(path)
         self.raise_if_error(body)
         record = unwrap_one(body)
@@ -322,6 +325,49 @@ class FoneDynamicsAdapter(Adapter):
 
 
 # --- pure helpers (tests call them directly) ---------------------------------------------------
+
+
+# Fast reads of one record: the common, well-typed value directly, anything else through
+# ``Fields`` (which converts or warns), so the result is always ``Fields``' own.
+
+
+def _text_of(f: Fields, keys: tuple[str, ...]) -> str | None:
+    """``f.text(*keys)``."""
+    get = f.raw.get
+    for key in keys:
+        value = get(key)
+        if value is not None:
+            return (value or None) if type(value) is str else f.text(*keys)
+    return None
+
+
+def _integer_of(f: Fields, key: str) -> int | None:
+    """``f.integer(key)``."""
+    value = f.raw.get(key)
+    return value if type(value) is int or value is None else f.integer(key)
+
+
+def _disposition_of(f: Fields) -> tuple[Status, str | None]:
+    """``f.enum(DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)``."""
+    value = f.raw.get(DISPOSITION_KEY)
+    if type(value) is str and value:
+        found = DISPOSITIONS.get(value.strip().lower())
+        if found is not None:
+            return found, value
+    return f.enum(DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)
+
+
+def _start_of(f: Fields) -> datetime | None:
+    """``f.time(*START_KEYS)``: epoch seconds as digits (under 10**11, so never milliseconds)
+    read directly, as ``parse_time`` reads them."""
+    get = f.raw.get
+    for key in START_KEYS:
+        value = get(key)
+        if value is not None:
+            if type(value) is str and 0 < len(value) < 12 and value.isascii() and value.isdigit():
+                return datetime.fromtimestamp(float(value), UTC)
+            return f.time(*START_KEYS)
+    return None
 
 
 def split_cursor(cursor: Cursor) -> tuple[int, str | None]:

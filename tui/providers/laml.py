@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -34,8 +34,9 @@ from tui.core.model import (
     Status,
     build_call,
     build_recording,
+    call_of,
 )
-from tui.core.normalize import Deferred, Fields, short_repr, utc_day_start
+from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
 from tui.core.paging import Cursor, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
@@ -131,7 +132,7 @@ class LamlDialect:
 
 def path_segment(value: str) -> str:
     """``value`` as one URL path segment (ids come from users and providers: never a path)."""
-    return value if _SAFE_SEGMENT.fullmatch(value) else quote(value, safe="")
+    return value if _SAFE_SEGMENT.fullmatch(value) else url_quote(value)
 
 
 def wire_number(pattern: NumberPattern) -> str:
@@ -461,43 +462,48 @@ class LamlAdapter(Adapter):
             return None
 
         extras: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in CONSUMED_KEYS or value is None or value == "":
-                continue
-            if key in FORMATTED_FROM_KEYS and value == from_formatted:
-                continue
-            if key in FORMATTED_TO_KEYS and value == to_formatted:
-                continue
-            extras[key] = value
+        links: dict[str, str] = {}
+        if not self.lean:
+            for key, value in raw.items():
+                if key in CONSUMED_KEYS or value is None or value == "":
+                    continue
+                if key in FORMATTED_FROM_KEYS and value == from_formatted:
+                    continue
+                if key in FORMATTED_TO_KEYS and value == to_formatted:
+                    continue
+                extras[key] = value
+            links = self._links_of(get("uri"), subresources or {}, sid, parent)
 
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=sid,
-            parent_id=parent,
-            from_number=from_number,
-            to_number=to_number,
-            from_formatted=from_formatted,
-            to_formatted=to_formatted,
-            from_name=from_name,
-            to_name=None,
-            created_at=created,
-            started_at=started,
-            answered_at=None,
-            ended_at=ended,
-            duration=duration,
-            price=price,
-            currency=currency,
-            direction=direction,
-            direction_raw=direction_raw,
-            status=status,
-            status_raw=status_raw,
-            answered_by=answered_by,
-            end_reason=None,
-            links=self._links_of(raw.get("uri"), subresources or {}, sid, parent),
-            extras=extras,
-            warnings=(),
-            raw=raw,
+        return call_of(
+            {
+                "provider": self.provider,
+                "account": self.account.name,
+                "id": sid,
+                "parent_id": parent,
+                "from_number": from_number,
+                "to_number": to_number,
+                "from_formatted": from_formatted,
+                "to_formatted": to_formatted,
+                "from_name": from_name,
+                "to_name": None,
+                "created_at": created,
+                "started_at": started,
+                "answered_at": None,
+                "ended_at": ended,
+                "duration": duration,
+                "price": price,
+                "currency": currency,
+                "direction": direction,
+                "direction_raw": direction_raw,
+                "status": status,
+                "status_raw": status_raw,
+                "answered_by": answered_by,
+                "end_reason": None,
+                "links": links,
+                "extras": extras,
+                "warnings": (),
+                "raw": raw,
+            }
         )
 
     def normalize_checked(self, raw: Any) -> Call:

@@ -7,9 +7,10 @@ Every function here is total over JSON values: odd input becomes ``None`` plus a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -46,8 +47,10 @@ _MONTHS = {
 _NOTIFICATION_LEVELS = {"0": "error", "1": "warning"}
 _PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
 E = TypeVar("E")
-_DAY_CACHE: dict[str, datetime] = {}
+_DAY_CACHE: dict[str, str] = {}  # "18 Oct 2019" → "2019-10-18"
 _DAY_CACHE_SIZE = 4096
+_TIME_CACHE: dict[str, datetime] = {}
+_TIME_CACHE_SIZE = 4096
 _DECIMALS: dict[str, Decimal] = {}
 _DECIMAL_CACHE_SIZE = 4096
 
@@ -80,12 +83,18 @@ def decimal_of(f: Fields, key: str) -> Decimal | None:
 
 
 def plain_decimal(value: Any) -> Decimal | bool | None:
-    """A price as ``decimal_of`` reads a null, ``""`` or plain decimal text; ``False`` for any
-    other value (the checked path decides, and warns)."""
+    """A price as ``decimal_of`` reads a null, ``""``, plain decimal text or a finite JSON number
+    (SignalWire sends numbers); ``False`` for any other value (the checked path decides, and
+    warns)."""
     if value is None or value == "":
         return None
-    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+    kind = type(value)
+    if kind is str and _PLAIN_DECIMAL.fullmatch(value):
         return _decimal(value)
+    if kind is float and math.isfinite(value):
+        return _decimal(repr(value))  # as parse_decimal reads a float
+    if kind is int:
+        return Decimal(value)
     return False
 
 
@@ -133,24 +142,41 @@ def plain_time(value: Any) -> datetime | bool | None:
 
 
 def _rfc2822_utc(value: str) -> datetime | None:
-    if len(value) != 31 or value[25:] != " +0000" or value[19] != ":" or value[22] != ":":
+    """``Fri, 18 Oct 2019 17:00:00 +0000`` (or SignalWire's ``Sept``) → aware UTC datetime;
+    ``None`` for any other form (the weekday is not checked, as the general parser does not
+    check it either)."""
+    moment = _TIME_CACHE.get(value)  # a record's creation and start are often the same text
+    if moment is not None:
+        return moment
+    size = len(value)
+    if size == 31:
+        day_text = value[5:16]  # "18 Oct 2019"
+    elif size == 32 and value[7:13] == " Sept ":  # SignalWire's September
+        day_text = value[5:17]
+    else:
         return None
-    day = _DAY_CACHE.get(value[5:16])
+    if value[-6:] != " +0000" or value[-12] != ":" or value[-9] != ":":
+        return None
+    day = _DAY_CACHE.get(day_text)
     if day is None:
-        day = _parse_day(value[5:16])
+        day = _parse_day(day_text)
         if day is None:
             return None
-    clock = value[17:19] + value[20:22] + value[23:25]
-    if not (clock.isascii() and clock.isdigit()):
+    clock = value[-14:-6]  # HH:MM:SS, the colons checked above
+    digits = clock[:2] + clock[3:5] + clock[6:]
+    if not (digits.isascii() and digits.isdigit()):
         return None
-    h, m, sec = int(clock[0:2]), int(clock[2:4]), int(clock[4:6])
-    if h < 24 and m < 60 and sec < 60:
-        return day + timedelta(seconds=h * 3600 + m * 60 + sec)
-    return None
+    if digits[:2] >= "24" or digits[2] >= "6" or digits[4] >= "6":
+        return None
+    moment = datetime.fromisoformat(day + "T" + clock + "+00:00")  # tzinfo is UTC
+    if len(_TIME_CACHE) >= _TIME_CACHE_SIZE:
+        _TIME_CACHE.clear()
+    _TIME_CACHE[value] = moment
+    return moment
 
 
-def _parse_day(text: str) -> datetime | None:
-    """``18 Oct 2019`` → midnight UTC of that day (cached), or ``None``."""
+def _parse_day(text: str) -> str | None:
+    """``18 Oct 2019`` → ``2019-10-18`` (cached), or ``None`` if it is not a valid day."""
     parts = text.split(" ")
     if len(parts) != 3 or not (parts[0] + parts[2]).isdigit() or not text.isascii():
         return None
@@ -163,8 +189,9 @@ def _parse_day(text: str) -> datetime | None:
         return None
     if len(_DAY_CACHE) >= _DAY_CACHE_SIZE:
         _DAY_CACHE.clear()
-    _DAY_CACHE[text] = day
-    return day
+    iso = day.date().isoformat()
+    _DAY_CACHE[text] = iso
+    return iso
 
 
 def parse_laml_error(response: httpx.Response, body: Any) -> ErrorInfo:

@@ -14,7 +14,6 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -30,9 +29,9 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    build_call,
+    call_of,
 )
-from tui.core.normalize import Fields, parse_time, short_repr
+from tui.core.normalize import Fields, parse_time, short_repr, url_quote
 from tui.core.paging import Cursor, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -452,62 +451,67 @@ class PortSipAdapter(Adapter):
         )
         if status is Status.UNKNOWN:
             f.warn("status: cannot be derived (neither ended, answered nor ringing)")
-        extras = {
-            key: value
-            for key, value in record.items()
-            if key not in CONSUMED_KEYS and value is not None and value != ""
-        }
-        cost = record.get("cost")
-        if cost is not None and cost != "":
-            extras["cost"] = cost
-        links = {LINK_SELF: self._base + CALLLOGS_PATH + "/" + quote(call_id, safe="")}
         caller, callee = f.text("caller"), f.text("callee")
         from_name, to_name = f.text("caller_display_name"), f.text("callee_display_name")
         price = f.decimal("cost")
-        join = recordings_filter(caller, callee, started, ended)
-        if join is not None:
-            links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
-        session = record.get("session_id")
-        if isinstance(session, str) and session:
-            expr = f"session_id eq {odata_string(session)}"
-            links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=call_id,
-            parent_id=None,
-            from_number=caller,
-            to_number=callee,
-            from_formatted=None,
-            to_formatted=None,
-            from_name=from_name,
-            to_name=to_name,
-            created_at=None,
-            started_at=started,
-            answered_at=answered,
-            ended_at=ended,
-            duration=duration,
-            price=price,
-            currency=None,
-            direction=direction,
-            direction_raw=direction_raw,
-            status=status,
-            status_raw=None,
-            answered_by=None,
-            end_reason=end_reason,
-            links=links,
-            extras=extras,
-            warnings=tuple(f.warnings),
-            raw=raw,
+        extras: dict[str, Any] = {}
+        links: dict[str, str] = {}
+        if not self.lean:
+            extras = {
+                key: value
+                for key, value in record.items()
+                if key not in CONSUMED_KEYS and value is not None and value != ""
+            }
+            cost = record.get("cost")
+            if cost is not None and cost != "":
+                extras["cost"] = cost
+            links[LINK_SELF] = self._base + CALLLOGS_PATH + "/" + url_quote(call_id)
+            join = recordings_filter(caller, callee, started, ended)
+            if join is not None:
+                links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
+            session = record.get("session_id")
+            if isinstance(session, str) and session:
+                expr = f"session_id eq {odata_string(session)}"
+                links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
+        return call_of(
+            {
+                "provider": self.provider,
+                "account": self.account.name,
+                "id": call_id,
+                "parent_id": None,
+                "from_number": caller,
+                "to_number": callee,
+                "from_formatted": None,
+                "to_formatted": None,
+                "from_name": from_name,
+                "to_name": to_name,
+                "created_at": None,
+                "started_at": started,
+                "answered_at": answered,
+                "ended_at": ended,
+                "duration": duration,
+                "price": price,
+                "currency": None,
+                "direction": direction,
+                "direction_raw": direction_raw,
+                "status": status,
+                "status_raw": None,
+                "answered_by": None,
+                "end_reason": end_reason,
+                "links": links,
+                "extras": extras,
+                "warnings": tuple(f.warnings),
+                "raw": raw,
+            }
         )
 
     def _list_url(self, path: str, expr: str) -> str:
-        return f"{self._base}{path}?filter={quote(expr, safe='')}"  # == urlencode, cheaper
+        return f"{self._base}{path}?filter={url_quote(expr)}"  # == urlencode, cheaper
 
     # -- one call and links ----------------------------------------------------------------
 
     async def get_call(self, call_id: str) -> Call:
-        body = await self.http.get_json(CALLLOGS_PATH + "/" + quote(call_id, safe=""))
+        body = await self.http.get_json(CALLLOGS_PATH + "/" + url_quote(call_id))
         record = _detail_item(body)
         if not isinstance(record, Mapping):
             raise self.malformed(f"expected a call log object, got {short_repr(body)}")
@@ -575,7 +579,7 @@ class PortSipAdapter(Adapter):
         if not isinstance(rid, str | int) or isinstance(rid, bool) or rid == "":
             return self.recording_from(summary, None, call.id, ["recording has no id"])
         try:
-            body = await self.http.get_json(RECORDINGS_PATH + "/" + quote(str(rid), safe=""))
+            body = await self.http.get_json(RECORDINGS_PATH + "/" + url_quote(str(rid)))
         except errors.NotFoundError:
             return self.recording_from(summary, None, call.id, ["recording detail not found"])
         return self.recording_from(summary, _detail_item(body), call.id, [])
