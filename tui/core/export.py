@@ -322,14 +322,17 @@ class Exporter:
         """The call as one JSON object, exactly as ``json.dumps(self.row(call))`` would be.
 
         Fast path: encode the unsanitized values (:func:`compile_line`), then look at the line
-        once. A line without a backslash had no character
-        JSON escapes (quotes, controls) in any value, and one :func:`is_clean` accepts had no
-        character :func:`visible` would escape (C1 controls, bidi and invisible characters);
+        once. A line without a backslash had no character JSON escapes (quotes, C0 controls) in
+        any value; then an ASCII line without DEL, or a line :func:`is_clean` accepts, had no
+        character :func:`visible` would escape (DEL, C1 controls, bidi and invisible ones); and
         a line holding no escaped secret had no secret in any value. Anything else takes the
         per-value path.
         """
         line = self._line(call)
-        if "\\" not in line and is_clean(line):
+        if "\\" not in line and (
+            # JSON escaped every C0 control (with a backslash): of the rest, only DEL is unsafe
+            "\x7f" not in line if line.isascii() else is_clean(line)
+        ):
             for needle in self._needles:
                 if needle in line:
                     break

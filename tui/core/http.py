@@ -24,12 +24,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpcore
 import httpx
 
 from tui.core import errors, fastjson
 from tui.core.normalize import short_repr
 
 log = logging.getLogger("callscope.http")
+
+# httpcore reads a response 64 KiB at a time and passes each piece through h11 and three
+# generator layers; a 1000-call Twilio page is 2 MB. Up to 256 KiB a read (what an asyncio socket
+# hands over at once) costs ~5% fewer instructions per listed call. httpcore has no setting for
+# it, so the class constant is raised, once, if it is there and smaller.
+READ_BYTES = 256 * 1024
+if getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
+    httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
 
 USER_AGENT = "callscope/0.1 (+https://github.com/callscope)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})

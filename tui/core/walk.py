@@ -75,12 +75,16 @@ class Walker:
         rows: list[Call] = []
         dropped: list[int] = []
         page_ids: set[str] = set()
+        # Ids of the last pages, as one set (a page's worth of lookups in each would cost more).
+        seen = frozenset().union(*self._recent) if self._recent else frozenset()
+        predicate = self.predicate
         for position, call in enumerate(page.calls):
-            if call.id in page_ids or any(call.id in seen for seen in self._recent):
+            call_id = call.id
+            if call_id in page_ids or call_id in seen:
                 dropped.append(position)
                 continue
-            page_ids.add(call.id)
-            if self.predicate is None or self.predicate(call):
+            page_ids.add(call_id)
+            if predicate is None or predicate(call):
                 rows.append(call)
         self._recent.append(frozenset(page_ids))
         return Admitted(cursor, rows, page.next, page.total, page.size, tuple(dropped))

@@ -51,7 +51,7 @@ from tui.providers.laml_parse import (
     notification_entry,
     parse_laml_error,
     plain_decimal,
-    plain_time,
+    plain_times,
     text_of,
 )
 
@@ -394,7 +394,11 @@ class LamlAdapter(Adapter):
 
     def _normalize_page_record(self, record: Any) -> Call:
         try:
-            return self.normalize(record)
+            if type(record) is dict:  # normalize() inlined: pages hold a thousand of these
+                call = self._normalize_fast(record)
+                if call is not None:
+                    return call
+            return self.normalize_checked(record)
         except Exception:  # a normalizer bug: the base turns it into a Call with a warning
             return self.safe_normalize(record)
 
@@ -439,11 +443,10 @@ class LamlAdapter(Adapter):
         to_formatted = _first_text(raw, d.formatted_to)
         if from_formatted is False or to_formatted is False:
             return None
-        created = plain_time(get("date_created"))
-        started = plain_time(get("start_time"))
-        ended = plain_time(get("end_time"))
-        if created is False or started is False or ended is False:
+        times = plain_times(get("date_created"), get("start_time"), get("end_time"))
+        if times is None:
             return None
+        created, started, ended = times
         duration = get("duration")
         if duration is not None and type(duration) is not int:
             if not (

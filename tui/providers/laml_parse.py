@@ -47,10 +47,10 @@ _MONTHS = {
 _NOTIFICATION_LEVELS = {"0": "error", "1": "warning"}
 _PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
 E = TypeVar("E")
-_DAY_CACHE: dict[str, str] = {}  # "18 Oct 2019" → "2019-10-18"
+_DAY_CACHE: dict[str, str] = {}  # "18 Oct 2019" → "2019-10-18T"
 _DAY_CACHE_SIZE = 4096
 _TIME_CACHE: dict[str, datetime] = {}
-_TIME_CACHE_SIZE = 4096
+_TIME_CACHE_SIZE = 8192
 _DECIMALS: dict[str, Decimal] = {}
 _DECIMAL_CACHE_SIZE = 4096
 
@@ -89,8 +89,14 @@ def plain_decimal(value: Any) -> Decimal | bool | None:
     if value is None or value == "":
         return None
     kind = type(value)
-    if kind is str and _PLAIN_DECIMAL.fullmatch(value):
-        return _decimal(value)
+    if kind is str:
+        # Every text in the cache read as this one would: it passed the pattern, or it is a
+        # finite float's repr (parse_decimal reads that text the same, without a warning).
+        found = _DECIMALS.get(value)
+        if found is not None:
+            return found
+        if _PLAIN_DECIMAL.fullmatch(value):
+            return _decimal(value)
     if kind is float and math.isfinite(value):
         return _decimal(repr(value))  # as parse_decimal reads a float
     if kind is int:
@@ -132,13 +138,27 @@ def fast_time(f: Fields, key: str) -> datetime | None:
 def plain_time(value: Any) -> datetime | bool | None:
     """A time as ``fast_time`` reads a null, ``""`` or ``+0000`` RFC 2822 text; ``False`` for any
     other value (the checked path decides, and warns)."""
-    if value is None or value == "":
-        return None
     if type(value) is str:
-        moment = _rfc2822_utc(value)
-        if moment is not None:
-            return moment
-    return False
+        if not value:
+            return None
+        moment = _TIME_CACHE.get(value)
+        if moment is None:
+            moment = _rfc2822_utc(value)
+        return False if moment is None else moment
+    return None if value is None or value == "" else False
+
+
+def plain_times(
+    created: Any, started: Any, ended: Any
+) -> tuple[datetime | None, datetime | None, datetime | None] | None:
+    """:func:`plain_time` of a record's three times, or ``None`` if one of them is ``False``
+    (the start is usually the creation text again: read once)."""
+    c = plain_time(created)
+    s = c if type(started) is str and started == created else plain_time(started)
+    e = plain_time(ended)
+    if c is False or s is False or e is False:
+        return None
+    return c, s, e  # type: ignore[return-value]
 
 
 def _rfc2822_utc(value: str) -> datetime | None:
@@ -163,12 +183,13 @@ def _rfc2822_utc(value: str) -> datetime | None:
         if day is None:
             return None
     clock = value[-14:-6]  # HH:MM:SS, the colons checked above
-    digits = clock[:2] + clock[3:5] + clock[6:]
-    if not (digits.isascii() and digits.isdigit()):
+    if clock >= "24":  # fromisoformat refuses hour 24 in 3.11; spell it out for later versions
         return None
-    if digits[:2] >= "24" or digits[2] >= "6" or digits[4] >= "6":
+    try:
+        # Checks the rest: ASCII digits, minutes and seconds under 60. tzinfo is UTC.
+        moment = datetime.fromisoformat(day + clock + "+00:00")
+    except ValueError:
         return None
-    moment = datetime.fromisoformat(day + "T" + clock + "+00:00")  # tzinfo is UTC
     if len(_TIME_CACHE) >= _TIME_CACHE_SIZE:
         _TIME_CACHE.clear()
     _TIME_CACHE[value] = moment
@@ -176,7 +197,7 @@ def _rfc2822_utc(value: str) -> datetime | None:
 
 
 def _parse_day(text: str) -> str | None:
-    """``18 Oct 2019`` → ``2019-10-18`` (cached), or ``None`` if it is not a valid day."""
+    """``18 Oct 2019`` → ``2019-10-18T`` (cached), or ``None`` if it is not a valid day."""
     parts = text.split(" ")
     if len(parts) != 3 or not (parts[0] + parts[2]).isdigit() or not text.isascii():
         return None
@@ -189,7 +210,7 @@ def _parse_day(text: str) -> str | None:
         return None
     if len(_DAY_CACHE) >= _DAY_CACHE_SIZE:
         _DAY_CACHE.clear()
-    iso = day.date().isoformat()
+    iso = day.date().isoformat() + "T"
     _DAY_CACHE[text] = iso
     return iso
 
