@@ -30,7 +30,7 @@ from tui.core.model import (
     Status,
     call_of,
 )
-from tui.core.normalize import Fields, parse_int, url_quote
+from tui.core.normalize import Fields, enum_of, integer_of, parse_int, text_of, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -250,11 +250,11 @@ class FoneDynamicsAdapter(Adapter):
 
     def normalize(self, raw: Any) -> Call:
         f = Fields(raw, zone=self.zone)
-        call_id = _text_of(f, (ID_KEY,))
+        call_id = text_of(f, ID_KEY)
         if call_id is None:
             f.warn(f"{ID_KEY} missing")
-        status, status_raw = _disposition_of(f)
-        recording = _text_of(f, (RECORDING_KEY,))
+        status, status_raw = enum_of(f, DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)
+        recording = text_of(f, RECORDING_KEY)
         extras: dict[str, Any] = {}
         links: dict[str, str] = {}
         if not self.lean:
@@ -274,17 +274,17 @@ class FoneDynamicsAdapter(Adapter):
                 "account": self.account.name,
                 "id": call_id or "?",
                 "parent_id": None,
-                "from_number": _text_of(f, FROM_KEYS),
-                "to_number": _text_of(f, TO_KEYS),
+                "from_number": text_of(f, *FROM_KEYS),
+                "to_number": text_of(f, *TO_KEYS),
                 "from_formatted": None,
                 "to_formatted": None,
                 "from_name": None,
-                "to_name": _text_of(f, (FRIENDLY_KEY,)),
+                "to_name": text_of(f, FRIENDLY_KEY),
                 "created_at": None,
                 "started_at": _start_of(f),
                 "answered_at": None,
                 "ended_at": None,
-                "duration": _integer_of(f, DURATION_KEY),
+                "duration": integer_of(f, DURATION_KEY),
                 "price": None,
                 "currency": None,
                 "direction": DIRECTION,
@@ -327,34 +327,7 @@ class FoneDynamicsAdapter(Adapter):
 # --- pure helpers (tests call them directly) ---------------------------------------------------
 
 
-# Fast reads of one record: the common, well-typed value directly, anything else through
-# ``Fields`` (which converts or warns), so the result is always ``Fields``' own.
-
-
-def _text_of(f: Fields, keys: tuple[str, ...]) -> str | None:
-    """``f.text(*keys)``."""
-    get = f.raw.get
-    for key in keys:
-        value = get(key)
-        if value is not None:
-            return (value or None) if type(value) is str else f.text(*keys)
-    return None
-
-
-def _integer_of(f: Fields, key: str) -> int | None:
-    """``f.integer(key)``."""
-    value = f.raw.get(key)
-    return value if type(value) is int or value is None else f.integer(key)
-
-
-def _disposition_of(f: Fields) -> tuple[Status, str | None]:
-    """``f.enum(DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)``."""
-    value = f.raw.get(DISPOSITION_KEY)
-    if type(value) is str and value:
-        found = DISPOSITIONS.get(value.strip().lower())
-        if found is not None:
-            return found, value
-    return f.enum(DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)
+# Fast reads: see tui.core.normalize.text_of and friends.
 
 
 def _start_of(f: Fields) -> datetime | None:

@@ -31,7 +31,16 @@ from tui.core.model import (
     Status,
     call_of,
 )
-from tui.core.normalize import Fields, parse_time, short_repr, url_quote
+from tui.core.normalize import (
+    Fields,
+    enum_of,
+    integer_of,
+    iso_time_of,
+    parse_time,
+    short_repr,
+    text_of,
+    url_quote,
+)
 from tui.core.paging import Cursor, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -424,23 +433,24 @@ class PortSipAdapter(Adapter):
     def normalize(self, raw: Any) -> Call:
         f = Fields(raw, zone=self._zone)
         record = f.raw
-        call_id = f.text("id")
+        # Fast reads (tui.core.normalize.text_of and friends): Fields' results, sooner.
+        call_id = text_of(f, "id")
         if call_id is None:
             f.warn("record has no id")
             call_id = f.text("call_id", "session_id") or "?"
-        started = f.time("started_at")
-        answered = f.time("answered_at")
-        ended = f.time("ended_at")
-        rang = f.time("rang_at")
-        duration = f.integer("duration")
-        status_code = f.integer("status_code")
-        end_reason = f.text("end_reason")
+        started = iso_time_of(f, "started_at")
+        answered = iso_time_of(f, "answered_at")
+        ended = iso_time_of(f, "ended_at")
+        rang = iso_time_of(f, "rang_at")
+        duration = integer_of(f, "duration")
+        status_code = integer_of(f, "status_code")
+        end_reason = text_of(f, "end_reason")
         if end_reason is not None and end_reason not in END_REASONS:
             f.warn(f"end_reason: undocumented value {short_repr(end_reason)}")
-        reroute = f.text("reroute_reason")
+        reroute = text_of(f, "reroute_reason")
         if reroute is not None and reroute not in REROUTE_REASONS:
             f.warn(f"reroute_reason: undocumented value {short_repr(reroute)}")
-        direction, direction_raw = f.enum("direction", DIRECTIONS, Direction.UNKNOWN)
+        direction, direction_raw = enum_of(f, "direction", DIRECTIONS, Direction.UNKNOWN)
         status = derive_status(
             answered_at=answered,
             ended_at=ended,
@@ -451,8 +461,8 @@ class PortSipAdapter(Adapter):
         )
         if status is Status.UNKNOWN:
             f.warn("status: cannot be derived (neither ended, answered nor ringing)")
-        caller, callee = f.text("caller"), f.text("callee")
-        from_name, to_name = f.text("caller_display_name"), f.text("callee_display_name")
+        caller, callee = text_of(f, "caller"), text_of(f, "callee")
+        from_name, to_name = text_of(f, "caller_display_name"), text_of(f, "callee_display_name")
         price = f.decimal("cost")
         extras: dict[str, Any] = {}
         links: dict[str, str] = {}

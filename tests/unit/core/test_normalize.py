@@ -13,7 +13,17 @@ from hypothesis import strategies as st
 
 from tests.conftest import load_fixture
 from tui.core.model import Status
-from tui.core.normalize import Fields, format_duration, parse_decimal, parse_int, parse_time
+from tui.core.normalize import (
+    Fields,
+    enum_of,
+    format_duration,
+    integer_of,
+    iso_time_of,
+    parse_decimal,
+    parse_int,
+    parse_time,
+    text_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -136,3 +146,39 @@ def test_fields_accepts_any_json_value_as_the_record(value: Any) -> None:
     fields.text("sid")
     if not isinstance(value, dict):
         assert fields.warnings
+
+
+# -- the fast reads give exactly Fields' reads (value and warnings) ----------------------------
+
+_ODD = st.one_of(
+    st.none(), st.just(""), st.text(max_size=30), st.integers(-(2**70), 2**70), st.booleans(),
+    st.floats(allow_nan=True), st.lists(st.integers(), max_size=2),
+    st.sampled_from(
+        ["2026-11-19T15:51:13.318341Z", "2026-11-19 15:51:13.318341Z", "2026-W47-4T15:51:13.318341Z",
+         "2026-11-19T15:51:13.31834xZ", "2026-11-19T25:51:13.318341Z", " 026-11-19T15:51:13.318341Z",
+         "2026-11-19T15:51:13.3183419Z", "2026-11-19T15:51:13Z", "INBOUND_CALL", " inbound_call ",
+         "Answered", "noanswer", "42", " 42 ", "4.0"]
+    ),
+)  # fmt: skip
+_KEYS = st.sampled_from(["a", "b", "c"])
+
+
+def _fields_pair(raw: dict[str, object]) -> tuple[Fields, Fields]:
+    return Fields(raw), Fields(raw)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(_KEYS, _ODD, max_size=3))
+def test_fast_reads_equal_the_fields_reads(raw: dict[str, object]) -> None:
+    mapping = {"inbound_call": "IN", "answered": "OK", "noanswer": "NO"}
+    for fast, slow in (
+        (lambda f: text_of(f, "a"), lambda f: f.text("a")),
+        (lambda f: text_of(f, "a", "b", "c"), lambda f: f.text("a", "b", "c")),
+        (lambda f: integer_of(f, "b"), lambda f: f.integer("b")),
+        (lambda f: enum_of(f, "c", mapping, "?"), lambda f: f.enum("c", mapping, "?")),
+        (lambda f: iso_time_of(f, "a"), lambda f: f.time("a")),
+    ):
+        one, two = _fields_pair(raw)
+        got, expected = fast(one), slow(two)
+        assert got == expected and type(got) is type(expected)
+        assert one.warnings == two.warnings
