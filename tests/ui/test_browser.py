@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.widgets import Input, TabbedContent
 
@@ -18,6 +19,7 @@ from tests.ui.conftest import (
 )
 from tui.core.model import Status
 from tui.emulator import Emulator
+from tui.ui.widgets.account_view import AccountView
 from tui.ui.widgets.call_table import CallTable
 from tui.ui.widgets.query_bar import QueryBar
 
@@ -232,3 +234,28 @@ async def test_the_table_scrolls_by_wheel_keys_and_scrollbar_without_losing_rows
         middle = table.row_count // 2
         assert abs(table.cursor_row - middle) <= table.row_count // table.visible_rows + 1
         assert table.top <= table.cursor_row < table.top + table.visible_rows
+
+
+async def test_the_first_tab_shows_the_page_it_asked_for_before_it_was_mounted(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first tab's view asks for its first page while the screen is still being built; once
+    # mounted it shows that very pager (no second walk of the same filter).
+    prefetched: list[object] = []
+    original = AccountView.prefetch
+
+    def prefetch(self: AccountView) -> None:
+        original(self)
+        assert not self.is_mounted and self._prefetched is not None
+        prefetched.append(self._prefetched[2])
+
+    monkeypatch.setattr(AccountView, "prefetch", prefetch)
+    app = make_app(tmp_path, accounts_of(emu, ("twilio", "signalwire")))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        assert len(prefetched) == 1 and view.pager is prefetched[0]
+        assert view.pager.loaded > 0 and visible_ids(view)[0] == twilio_truth(emu)[0]
+        await pilot.press("2")  # a tab first shown later loads as before
+        second = await ready(pilot, app)
+        assert second.pager is not None and second.pager.loaded > 0
+        assert len(prefetched) == 1

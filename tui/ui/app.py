@@ -75,13 +75,14 @@ class CallscopeApp(App[int]):
             gc.disable()
             self._gc_paused = True
         self.set_timer(STARTUP_LIMIT, self._start_done)
-        # In demo mode the emulator starts first (right after the first frame, which it must not
-        # slow), in a child process: it gets ready beside the app's own start-up, not after it.
+        # In demo mode the emulator starts first, in a child process: it imports and builds its
+        # dataset on the other core while this one draws the first frame and imports the rest
+        # of the app (starting it costs this process ~1 ms).
         demo = self.preset_accounts == [] or (
             self.preset_accounts is None and self.config is not None and not self.config.accounts
         )
         if demo:
-            self.call_after_refresh(self._spawn_emulator)
+            self._spawn_emulator()
         self.call_after_refresh(self._start)
 
     def after_start(self, callback: Callable[[], object]) -> None:
@@ -152,7 +153,12 @@ class CallscopeApp(App[int]):
         if accounts:
             self._open(list(accounts), demo=False)
         else:
+            from tui.ui.demo import DEMO_FIRST_PROVIDER
+
             self._start_demo()
+            # While the emulator gets ready (a worker thread waits for it), this thread imports
+            # what the first tab needs instead of waiting idle: ~100 ms off the first rows.
+            warm_up(DEMO_FIRST_PROVIDER)
 
     @work(
         thread=True,
@@ -322,6 +328,15 @@ class CallscopeApp(App[int]):
         self._resume_gc()
         if self.emulator is not None:
             self.emulator.stop()
+
+
+def warm_up(provider: str) -> None:
+    """Import what a first tab of ``provider`` needs: the browser screen, its widgets, the
+    pager and the provider's adapter (with httpx). Only import time is spent here."""
+    from tui.providers import adapter_class
+    from tui.ui.screens import browser  # noqa: F401
+
+    adapter_class(provider)
 
 
 def run(argv: list[str]) -> int:

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 STOP_TIMEOUT = 5.0
+# The provider of the demo's first tab (the emulator lists Twilio first): the app imports its
+# adapter while the emulator starts. A wrong guess only costs that import.
+DEMO_FIRST_PROVIDER = "twilio"
 
 
 class DemoEmulator:

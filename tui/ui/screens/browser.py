@@ -75,7 +75,9 @@ class BrowserScreen(Screen[None]):
                     # Only the first tab's view is built now: a hidden tab's widgets (and their
                     # styles and layout) cost start-up time, so each is built when first shown.
                     if number == 1:
-                        yield self._new_view(account)
+                        view = self._new_view(account)
+                        view.prefetch()  # its first page travels while the screen is built
+                        yield view
         yield KeysFooter()
 
     def _new_view(self, account: Account) -> AccountView:

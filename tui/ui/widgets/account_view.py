@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane redraws
 WIDE_LAYOUT = 170  # columns from which the detail pane goes beside the table
+PREFETCH_ROWS = 50  # rows asked for before the table's height is known
 
 
 class AccountView(Vertical):
@@ -83,6 +84,7 @@ class AccountView(Vertical):
         self.started = False
         self.last_export: tuple[str, int] | None = None
         self._detail_timer: Timer | None = None
+        self._prefetched: tuple[CallFilter, Plan, CallPager] | None = None
 
     # -- layout --------------------------------------------------------------------------
 
@@ -138,31 +140,29 @@ class AccountView(Vertical):
     async def on_unmount(self) -> None:
         if self.pager is not None:
             self.pager.cancel()
+        if self._prefetched is not None:
+            self._prefetched[2].cancel()
         if self._adapter is not None:
             await self._adapter.aclose()
 
     # -- filtering -----------------------------------------------------------------------
 
-    def apply_filter(self, flt: CallFilter) -> None:
-        """Show ``flt``'s calls: cancel the old walk, plan, start a new pager."""
-        if self.pager is not None:
-            self.pager.cancel()
-        self.filter = flt
-        self._reported_error = None
-        self._sort_column = None
-        now = self.clock()
-        self.query_one(QueryBar).show(format_query(flt))
-        try:
-            source, plan = self.adapter.source(flt, now=now)
-        except errors.CallscopeError as exc:
-            self.plan = None
-            self.pager = None
-            self.table.set_pager(None)
-            self.sidebar.show_filter(flt)
-            self.sidebar.show_plan(None)
-            self._show_error(exc)
+    def prefetch(self) -> None:
+        """Ask for the first page of the filter in force now, before this view is mounted, so
+        that it travels while the view is composed, laid out and drawn (the first tab at
+        start-up). :meth:`start` then shows that pager instead of planning again. A filter the
+        adapter refuses is left to :meth:`start`, which reports it."""
+        if self.started or self._prefetched is not None:
             return
-        self.plan = plan
+        try:
+            plan, pager = self._new_pager(self.filter, self.clock())
+        except errors.CallscopeError:
+            return
+        pager.want(0, PREFETCH_ROWS)
+        self._prefetched = (self.filter, plan, pager)
+
+    def _new_pager(self, flt: CallFilter, now: datetime) -> tuple[Plan, CallPager]:
+        source, plan = self.adapter.source(flt, now=now)
         predicate = None
         if not plan.local.is_empty:
             local = plan.local
@@ -170,11 +170,39 @@ class AccountView(Vertical):
             def predicate(call: Any, _local: CallFilter = local, _now: datetime = now) -> bool:
                 return _local.matches(call, _now)
 
-        self.pager = CallPager(
+        pager = CallPager(
             source, predicate=predicate, provider=self.adapter.title, listener=self._pager_changed
         )
+        return plan, pager
+
+    def apply_filter(self, flt: CallFilter) -> None:
+        """Show ``flt``'s calls: cancel the old walk, plan, start a new pager."""
+        if self.pager is not None:
+            self.pager.cancel()
+        prefetched, self._prefetched = self._prefetched, None
+        self.filter = flt
+        self._reported_error = None
+        self._sort_column = None
+        self.query_one(QueryBar).show(format_query(flt))
+        if prefetched is not None and prefetched[0] == flt:
+            _, plan, pager = prefetched
+        else:
+            if prefetched is not None:
+                prefetched[2].cancel()
+            try:
+                plan, pager = self._new_pager(flt, self.clock())
+            except errors.CallscopeError as exc:
+                self.plan = None
+                self.pager = None
+                self.table.set_pager(None)
+                self.sidebar.show_filter(flt)
+                self.sidebar.show_plan(None)
+                self._show_error(exc)
+                return
+        self.plan = plan
+        self.pager = pager
         self.table.set_pager(self.pager)
-        self.pager.want(0, max(50, self.table.size.height))
+        self.pager.want(0, max(PREFETCH_ROWS, self.table.size.height))
         # The table shows the new filter in this frame; the sidebar (badges, notes) and the
         # status line follow in the next one, so the table's frame repaints the table alone.
         self.call_after_refresh(self._show_applied, self.pager)
