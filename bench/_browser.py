@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ SIZE = (160, 50)
 class Browser:
     app: Any
     probe: Probe
+    profile: cProfile.Profile | None = None  # if set, profiles each key's window (--profile)
 
     @property
     def view(self) -> Any:
@@ -58,8 +60,14 @@ class Browser:
             return probe.last_key is not None and frame.table_lines > 0
 
         waiter = asyncio.ensure_future(probe.next_frame(repaints_after_key, timeout))
+        if self.profile is not None:
+            self.profile.enable()
         self.app.simulate_key(key)
-        frame = await waiter
+        try:
+            frame = await waiter
+        finally:
+            if self.profile is not None:
+                self.profile.disable()
         assert probe.last_key is not None
         _, wall, cpu = probe.last_key
         return frame.wall - wall, frame.cpu - cpu, frame

@@ -22,12 +22,15 @@ sample starts from N rows.
 
     python bench/keys.py [--portsip-sizes 1000,100000,1000000] [--twilio-sizes 1000,100000]
                          [--with-memory] [--repeats 6] [--json out.json]
+                         [--keys down,filter --profile keys.pstats]
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
+import pstats
 import time
 
 from _browser import Browser, browser
@@ -54,6 +57,7 @@ FIRST_ROWS_TIMEOUT = 60.0
 QUIET = 0.12
 
 Samples = dict[str, list[tuple[float, float]]]
+PROFILE: cProfile.Profile | None = None  # --profile
 
 
 async def walk_to(b: Browser, rows: int) -> float:
@@ -161,6 +165,7 @@ async def bench_portsip(
     per_size: dict[int, Samples] = {}
     with emulator(max(PORTSIP_CALLS, max(sizes) + 10_000)) as emu:
         async with browser(emu, ["portsip"], page_size=PORTSIP_PAGE) as b:
+            b.profile = PROFILE
             pager = b.view.pager
             print(f"  portsip: {pager.status_text()} · random access: {pager.random_access}",
                   flush=True)  # fmt: skip
@@ -183,6 +188,7 @@ async def bench_twilio(
     checkpoints = sorted(set(sizes) | set(memory_at))
     with emulator(checkpoints[-1] + 10 * TWILIO_PAGE) as emu:
         async with browser(emu, ["twilio"], page_size=TWILIO_PAGE) as b:
+            b.profile = PROFILE
             walked = 0.0
             for n in checkpoints:
                 walked += await walk_to(b, n + 2 * TWILIO_PAGE)
@@ -239,11 +245,16 @@ def main() -> int:
                    help="also RSS at 10k/100k/1M rows of the Twilio walk")  # fmt: skip
     p.add_argument("--memory-sizes", default="10000,100000,1000000")
     p.add_argument("--keys", default=",".join(KEYS), help="which keys to sample (for profiling)")
+    p.add_argument("--profile", metavar="PATH",
+                   help="cProfile the key windows (all keys sampled, summed) into PATH (pstats) "
+                        "and print the top functions")  # fmt: skip
     args = p.parse_args()
     portsip_sizes = sizes_arg(args.portsip_sizes)
     twilio_sizes = sizes_arg(args.twilio_sizes)
     memory_at = sizes_arg(args.memory_sizes) if args.with_memory else []
     repeats = args.repeats
+    global PROFILE
+    PROFILE = cProfile.Profile() if args.profile else None
     keys = tuple(k for k in args.keys.split(",") if k in KEYS)
     if args.quick:
         repeats = 3
@@ -289,6 +300,10 @@ def main() -> int:
         extra["rss_mb"] = {str(k): v for k, v in rss.items()}
     print_goals(goals)
     write_results(args.json, "keys", goals, extra)
+    if PROFILE is not None:
+        PROFILE.dump_stats(args.profile)
+        print(f"\nprofile of the key windows (written to {args.profile}):")
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     return 0
 
 
