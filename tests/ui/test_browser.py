@@ -259,3 +259,30 @@ async def test_the_first_tab_shows_the_page_it_asked_for_before_it_was_mounted(
         second = await ready(pilot, app)
         assert second.pager is not None and second.pager.loaded > 0
         assert len(prefetched) == 1
+
+
+async def test_the_cursor_row_dims_when_the_table_loses_focus(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        table = view.table
+        line = table.cursor_row - table.top + 1
+
+        def background(y: int) -> object:
+            first = next(iter(table.render_line(y)))
+            return first.style.bgcolor if first.style is not None else None
+
+        def cursor_background() -> object:
+            return background(line)
+
+        focused = cursor_background()
+        await pilot.press("slash")  # to the filter line
+        await wait_for(pilot, lambda: not table.has_focus)
+        blurred = cursor_background()
+        assert blurred != focused
+        assert background(line + 1) not in (focused, blurred)
+        await pilot.press("escape")  # back to the table
+        await wait_for(pilot, lambda: table.has_focus)
+        assert cursor_background() == focused

@@ -84,6 +84,7 @@ class CallTable(Widget, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "call-table--header",
         "call-table--cursor",
+        "call-table--cursor-blurred",
         "call-table--marked",
         "call-table--placeholder",
         "call-table--error",
@@ -101,7 +102,9 @@ class CallTable(Widget, can_focus=True):
     CallTable > .call-table--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
     }
-    CallTable:blur > .call-table--cursor { background: $block-cursor-blurred-background; }
+    CallTable > .call-table--cursor-blurred {
+        background: $block-cursor-blurred-background; color: $block-cursor-foreground;
+    }
     CallTable > .call-table--marked { background: $accent 30%; }
     CallTable > .call-table--placeholder { color: $foreground-muted; text-style: italic; }
     CallTable > .call-table--error { color: $error; }
@@ -319,12 +322,13 @@ class CallTable(Widget, can_focus=True):
         if index >= geometry.total:
             return Strip.blank(geometry.width, self._style("base"))
         call = self.call_at(index)
-        is_cursor = index == cursor
+        # The cursor row's colour depends on the focus: 0 not the cursor, 1 focused, 2 blurred.
+        cursor_state = (1 if self.has_focus else 2) if index == cursor else 0
         is_marked = call is not None and call.id in self.marked
-        key = (index, self._version, is_cursor, is_marked, call is None, left, width, bar)
+        key = (index, self._version, cursor_state, is_marked, call is None, left, width, bar)
         line = self._cache.get(key)
         if line is None:
-            line = self._row(call, is_cursor, is_marked, left, width, bar)
+            line = self._row(call, cursor_state, is_marked, left, width, bar)
             self._remember(key, line)
         return line
 
@@ -400,10 +404,11 @@ class CallTable(Widget, can_focus=True):
         return cached
 
     def _row(
-        self, call: Call | None, is_cursor: bool, is_marked: bool, left: int, width: int,
+        self, call: Call | None, cursor_state: int, is_marked: bool, left: int, width: int,
         bar: Style | None,
     ) -> Strip:  # fmt: skip
         """A row's line: cells ``left`` to ``left + width``, then the scrollbar cell.
+        ``cursor_state``: 0 not the cursor row, 1 the cursor of the focused table, 2 blurred.
 
         Built in one pass from the cells (``fit`` makes each exactly its column's width), with
         one segment per cell, its separating space included: an SVG export keeps every cell
@@ -413,8 +418,10 @@ class CallTable(Widget, can_focus=True):
         overlay: Style | None = None
         if is_marked:
             overlay = self._style("call-table--marked")
-        if is_cursor:
-            overlay = self._style("call-table--cursor")
+        if cursor_state:
+            overlay = self._style(
+                "call-table--cursor" if cursor_state == 1 else "call-table--cursor-blurred"
+            )
         row_style = base + overlay if overlay is not None else base
         segments: list[Segment] = []
         if call is None:
@@ -472,6 +479,16 @@ class CallTable(Widget, can_focus=True):
         if left != self.left:
             self.left = left
             self.refresh()
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Focus changes one thing here: the cursor row's colour (chosen as the line is drawn).
+        # Textual's default restyles the table and its 18 component classes on every focus
+        # change (~5 ms, the largest part of a filter apply, whose Enter moves the focus here);
+        # the table repaints its cursor line instead. So no CSS rule may style CallTable:focus
+        # or :blur (none does; the cursor's two colours are component classes).
+        line = self.cursor_row - self.top + 1
+        if 1 <= line <= self.visible_rows:
+            self.refresh(Region(0, line, self.size.width, 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         # The line cache is keyed on "is the cursor row", so only the two changed lines redraw
