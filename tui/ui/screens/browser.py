@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.core.sanitize import visible
+from tui.ui.compositor import install as install_compositor
 from tui.ui.widgets.account_view import AccountView
 from tui.ui.widgets.footer import KeysFooter
 
@@ -57,6 +58,7 @@ class BrowserScreen(Screen[None]):
     def __init__(self, accounts: list[Account], *, demo: bool = False, clock: Any = None,
                  columns: list[str] | None = None, utc: bool = False) -> None:  # fmt: skip
         super().__init__()
+        install_compositor(self)  # partial updates render only the rows they repaint
         self.accounts = accounts
         self.demo = demo
         self.clock = clock
