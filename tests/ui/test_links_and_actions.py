@@ -136,3 +136,31 @@ async def test_keys_can_be_remapped_from_the_config(emu: Emulator, tmp_path: Pat
         view = await ready(pilot, app)
         await pilot.press("f2")
         assert view.query_one(QueryBar).is_open
+
+
+async def test_the_tables_moving_keys_follow_the_keymap_and_only_the_focus(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # The moving keys are priority bindings of the table: they must still be remappable, and
+    # must not act while another pane (the filter line) has the focus.
+    config = Config(path=tmp_path / "config.toml", keys={"table.down": "ctrl+n"})
+    from tests.ui.conftest import fixed_clock
+    from tui.ui.app import CallscopeApp
+
+    app = CallscopeApp(config=config, accounts=accounts_of(emu, ("twilio",)), clock=fixed_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        table = view.table
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert table.cursor_row == 2
+        await pilot.press("j")  # no longer down
+        assert table.cursor_row == 2
+        await pilot.press("G")
+        last = table.cursor_row
+        assert last > 2
+        await pilot.press("k")
+        assert table.cursor_row == last - 1
+        await pilot.press("g", "slash", "j", "k", "G", "g")  # typed into the filter line
+        bar = view.query_one(QueryBar)
+        assert bar.is_open and bar.input.value.endswith("jkGg")
+        assert table.cursor_row == 0
