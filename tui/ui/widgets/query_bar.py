@@ -27,6 +27,9 @@ class QueryInput(Input):
     """The input line; up/down walk the history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Enter is a priority binding: applied as the key arrives, instead of after the key
+        # event has bubbled through the line's six ancestors (Input's own Enter does the same).
+        Binding("enter", "submit", "Apply", show=False, priority=True, id="query.apply"),
         Binding("up", "history(-1)", "Previous query", show=False, id="query.previous"),
         Binding("down", "history(1)", "Next query", show=False, id="query.next"),
         Binding("escape", "close", "Close", show=False, id="query.close"),
