@@ -19,6 +19,7 @@ from tests.ui.conftest import (
 )
 from tui.core.model import Status
 from tui.emulator import Emulator
+from tui.ui.screens.browser import BrowserScreen
 from tui.ui.widgets.account_view import AccountView
 from tui.ui.widgets.call_table import CallTable
 from tui.ui.widgets.query_bar import QueryBar
@@ -286,3 +287,25 @@ async def test_the_cursor_row_dims_when_the_table_loses_focus(
         await pilot.press("escape")  # back to the table
         await wait_for(pilot, lambda: table.has_focus)
         assert cursor_background() == focused
+
+
+async def test_a_first_page_that_failed_before_the_tab_was_mounted_is_reported(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # The first tab asks for its page while the screen is built: a 401 that comes back before
+    # the tab is on screen must still be told, as a notification and on the status line.
+    from pydantic import SecretStr
+
+    account = accounts_of(emu, ("twilio",))[0]
+    account = account.model_copy(update={"password": SecretStr("not-the-token")})
+    app = make_app(tmp_path, [account])
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BrowserScreen))
+        await wait_for(pilot, lambda: browser(app).current_view is not None)
+        view = current_view(app)
+        await wait_for(pilot, lambda: view.pager is not None and view.pager.error is not None)
+        await wait_for(pilot, lambda: any(n.severity == "error" for n in app._notifications))
+        await pilot.pause()
+        status = str(view.query_one(".status-line").render())
+        assert "✖" in status and "not-the-token" not in status
+        await wait_for(pilot, lambda: view.sidebar.ready and view.detail.ready)

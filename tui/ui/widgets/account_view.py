@@ -203,6 +203,10 @@ class AccountView(Vertical):
         self.pager = pager
         self.table.set_pager(self.pager)
         self.pager.want(0, max(PREFETCH_ROWS, self.table.size.height))
+        if prefetched is not None and pager is prefetched[2]:
+            # What it brought before this view was mounted (rows, the end, an error) was not
+            # shown or reported: do it now.
+            self._pager_changed(pager)
         # The table shows the new filter in this frame; the sidebar (badges, notes) and the
         # status line follow in the next one, so the table's frame repaints the table alone.
         self.call_after_refresh(self._show_applied, self.pager)
