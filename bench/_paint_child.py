@@ -8,7 +8,9 @@ and exits. The parent measures from before it spawned this process.
 
 from __future__ import annotations
 
+import cProfile
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -38,12 +40,21 @@ def main() -> int:
         app = CallscopeApp()
         app.preset_accounts = []  # demo mode, as ``callscope --demo``
     done = False
+    # CALLSCOPE_BENCH_PROFILE=PATH (first_paint.py --profile): cProfile from the first frame to
+    # the first rows, written to PATH.
+    profile_path = os.environ.get("CALLSCOPE_BENCH_PROFILE")
+    profile = cProfile.Profile() if profile_path else None
 
     def on_frame(frame: Frame) -> None:
         nonlocal done
+        if profile is not None and probe.first_frame is not None and not done:
+            profile.enable()  # from the first frame on (enabling again is harmless)
         finished = probe.first_rows if kind == "callscope" else probe.first_frame
         if finished is not None and not done:
             done = True
+            if profile is not None and profile_path:
+                profile.disable()
+                profile.dump_stats(profile_path)
             app.call_later(app.exit)
 
     probe.on_frame = on_frame

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import pstats
 import re
 import select
 import struct
@@ -144,6 +145,10 @@ def main() -> int:
     p = parser(__doc__ or "")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--modes", default="headless,pty")
+    p.add_argument("--profile", metavar="PATH",
+                   help="also run callscope once more, headless, with cProfile from its first "
+                        "frame to its first rows, write the stats to PATH and print the top "
+                        "functions")  # fmt: skip
     args = p.parse_args()
     repeats = 2 if args.quick else args.repeats
     print("first_paint: callscope (demo) vs a bare Textual app, each run a fresh process")
@@ -193,6 +198,15 @@ def main() -> int:
                 rows, title=f"first paint, {repeats} runs each, alternated")  # fmt: skip
     print_goals(goals)
     write_results(args.json, "first_paint", goals, extra)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="callscope-bench-") as config_dir:
+            env = {**child_env(config_dir), "CALLSCOPE_BENCH_PROFILE": args.profile}
+            with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                subprocess.run([PYTHON, CHILD, "callscope", "headless", out.name], env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               timeout=TIMEOUT, check=True)  # fmt: skip
+        print(f"\nprofile, first frame → first rows (written to {args.profile}):")
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(40)
     return 0
 
 
