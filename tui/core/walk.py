@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.errors import MalformedResponseError, PagingLoopError, ProviderError
 from tui.core.model import Call
-from tui.core.paging import Cursor, Page, PageSource
+from tui.core.paging import Cursor, EarlyPage, Page, PageSource
 
 Predicate = Callable[[Call], bool]
 
@@ -105,7 +106,9 @@ class Walker:
             async for admitted in self._offset_pages(cursor):
                 yield admitted
             return
-        async for admitted in self._cursor_pages(cursor):
+        early = getattr(self.source, "early", None)
+        walk = self._cursor_pages(cursor) if early is None else self._early_pages(cursor, early)
+        async for admitted in walk:
             yield admitted
 
     async def _cursor_pages(self, cursor: Cursor) -> AsyncIterator[Admitted]:
@@ -127,6 +130,40 @@ class Walker:
                     page = await self.source.fetch(cursor)
                 else:
                     page = await pending
+                    pending = None
+        finally:
+            _cancel(pending)
+
+    async def _early_pages(
+        self, cursor: Cursor, fetch: Callable[[Cursor], Awaitable[EarlyPage]]
+    ) -> AsyncIterator[Admitted]:
+        """:meth:`_cursor_pages` for a source that reads the next cursor before decoding: the
+        next request goes out as soon as a page's body is read (the provider works while it is
+        decoded); a wrong guess is cancelled and the true next page requested instead."""
+        pending: asyncio.Future[EarlyPage] | None = None
+        asked: Cursor = None  # the cursor ``pending`` fetches
+        try:
+            early = await fetch(cursor)
+            while True:
+                if early.guess is not None and early.guess != cursor:
+                    pending, asked = asyncio.ensure_future(fetch(early.guess)), early.guess
+                    await _head_start()
+                page = early.finish()
+                if page.next != asked:
+                    _cancel(pending)
+                    pending, asked = None, None
+                    if page.next is not None and page.next != cursor:
+                        pending, asked = asyncio.ensure_future(fetch(page.next)), page.next
+                        await _head_start()
+                admitted = self.admit(cursor, page)
+                yield admitted
+                if admitted.next is None:
+                    return
+                cursor = admitted.next
+                if pending is None:  # pragma: no cover - admit refuses such a page
+                    early = await fetch(cursor)
+                else:
+                    early = await pending
                     pending = None
         finally:
             _cancel(pending)
@@ -189,7 +226,7 @@ async def _head_start() -> None:
         await asyncio.sleep(0)
 
 
-def _cancel(*tasks: asyncio.Future[Page] | None) -> None:
+def _cancel(*tasks: asyncio.Future[Any] | None) -> None:
     """Cancel requests nobody will read, without "exception never retrieved" noise."""
     for task in tasks:
         if task is None:
@@ -199,7 +236,7 @@ def _cancel(*tasks: asyncio.Future[Page] | None) -> None:
         task.add_done_callback(_swallow)
 
 
-def _swallow(task: asyncio.Future[Page]) -> None:
+def _swallow(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()
 

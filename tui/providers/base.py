@@ -25,6 +25,7 @@ from tui.core.normalize import safely, short_repr
 from tui.core.paging import (
     ConcatSource,
     Cursor,
+    EarlyPage,
     FuncSource,
     MergeSource,
     Page,
@@ -70,6 +71,9 @@ class Adapter(ABC):
     # (every other field is the same). Set by a consumer that reads neither, for speed: the
     # CLI's listing when no output column and no local filter needs them.
     lean: bool = False
+    # Cursor adapters that read a page's next cursor before decoding the page set this and
+    # implement :meth:`fetch_page_early` (the walk then asks for the next page sooner).
+    early_next: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -114,6 +118,10 @@ class Adapter(ABC):
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Fetch one page of the native query ``params`` at ``cursor`` (None/0 = first)."""
 
+    async def fetch_page_early(self, params: Params, cursor: Cursor, page_size: int) -> EarlyPage:
+        """:meth:`fetch_page` with the decoding left to ``finish()`` (see ``early_next``)."""
+        raise NotImplementedError(f"{self.title} does not read next cursors early")
+
     @abstractmethod
     def normalize(self, raw: Any) -> Call:
         """One raw record → ``Call``; total (see :meth:`safe_normalize`)."""
@@ -147,7 +155,12 @@ class Adapter(ABC):
             async def fetch(cursor: Cursor) -> Page:
                 return await self.fetch_page(params, cursor, size)
 
-            return FuncSource(self.paging, size, self.first_cursor(), fetch)
+            async def early(cursor: Cursor) -> EarlyPage:
+                return await self.fetch_page_early(params, cursor, size)
+
+            return FuncSource(
+                self.paging, size, self.first_cursor(), fetch, early if self.early_next else None
+            )
 
         sources = [make(params) for params in plan.queries]
         if len(sources) == 1:

@@ -37,7 +37,7 @@ from tui.core.model import (
     call_of,
 )
 from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
-from tui.core.paging import Cursor, FuncSource, Page
+from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -48,6 +48,7 @@ from tui.providers.laml_parse import (
     fast_time,
     integer_of,
     list_envelope,
+    next_uri_hint,
     notification_entry,
     parse_laml_error,
     plain_decimal,
@@ -372,17 +373,30 @@ class LamlAdapter(Adapter):
 
     # -- pages -------------------------------------------------------------------------------
 
+    early_next = True
+
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
+        return (await self.fetch_page_early(params, cursor, page_size)).finish()
+
+    async def fetch_page_early(self, params: Params, cursor: Cursor, page_size: int) -> EarlyPage:
+        """The page's body read; its ``next_page_uri`` read from the bytes, the rest on
+        ``finish()`` (the walk requests the next page while this one is decoded)."""
         self._require_account()
         if cursor is None:
             url = self.calls_url
-            body = await self.http.get_json(url, params={**params, "PageSize": str(page_size)})
+            query: Params | None = {**params, "PageSize": str(page_size)}
         elif isinstance(cursor, str):
             url = self._target(cursor)
-            body = await self.http.get_json(url)
+            query = None
         else:
             raise TypeError(f"{self.title} cursors are next_page_uri strings, got {cursor!r}")
-        return self.parse_page(body, url)
+        http = self.http
+        response = await http.request("GET", url, params=query)
+
+        def finish() -> Page:
+            return self.parse_page(http.decode(response), url)
+
+        return EarlyPage(next_uri_hint(response.content), finish)
 
     def parse_page(self, body: Any, url: str | None = None) -> Page:
         try:
