@@ -8,9 +8,10 @@ admitted page is written and dropped, so memory stays flat however many calls ma
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import aclosing, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
@@ -39,6 +40,9 @@ TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a 
 # grew from 77 MiB at 10k calls to 100 MiB at 50k; with 200 it stays at 48 MiB, same speed.
 STREAM_PAGE_SIZE = 200
 OUTPUT_FORMATS = ("table", "csv", "json", "ndjson")
+# Allocations between collections of the young generation, then of the older ones, while a
+# listing streams (see ``few_collections``); the default is (700, 10, 10).
+GC_THRESHOLD = (50_000, 50, 50)
 # Output columns that read ``Call.links`` / ``Call.extras`` (see ``Adapter.lean``).
 DETAIL_COLUMNS = frozenset({"links", "extras"})
 
@@ -115,8 +119,25 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise exits.UsageError(f"--columns: {exc}") from None
     limit = _limit(args)
-    with Session(args, config) as session:
+    with Session(args, config) as session, few_collections():
         return run_async(session, lambda: _list(session, args, text, flt, limit))
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while calls stream through.
+
+    Pages are acyclic (JSON values, calls) and reference counting frees each one as the next
+    arrives; at the default threshold (a collection every 700 allocations) the collector instead
+    re-scans every live record of the page in hand several times over (measured: ~15-20% of a
+    listing's CPU). The threshold is restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def explain(out: TextIO, session: Session, text: str, flt: CallFilter, plan: Plan) -> None:
