@@ -17,9 +17,12 @@ from typing import Any
 
 from tui.core.errors import MalformedResponseError, PagingLoopError, ProviderError
 from tui.core.model import Call
+from tui.core.normalize import Deferred
 from tui.core.paging import Cursor, EarlyPage, Page, PageSource
 
 Predicate = Callable[[Call], bool]
+# A page's raw records and their normalizer → each record's (call id, rendered text).
+Render = Callable[[Sequence[Any], Callable[[Any], Call]], list[tuple[str, str]]]
 
 DEDUP_WINDOW_PAGES = 3
 MAX_EMPTY_PAGES = 25
@@ -36,16 +39,28 @@ class Admitted:
     total: int | None
     raw_count: int
     duplicates: tuple[int, ...]  # raw positions dropped as already seen
+    # Set instead of ``rows`` (then empty) when the walk renders pages (``Walker(render=...)``).
+    lines: list[str] | None = None
 
 
 class Walker:
     """Admits the pages of one source in order. Not thread-safe; one walk per instance."""
 
     def __init__(
-        self, source: PageSource, predicate: Predicate | None = None, provider: str = ""
+        self,
+        source: PageSource,
+        predicate: Predicate | None = None,
+        provider: str = "",
+        *,
+        render: Render | None = None,
     ) -> None:
+        if render is not None and predicate is not None:
+            raise ValueError("a rendering walk has no local filter")
         self.source = source
         self.predicate = predicate
+        # Pages whose records are not normalized yet are rendered by ``render`` (it may read
+        # them without building calls) and admitted as ``Admitted.lines``.
+        self.render = render
         self.provider = provider
         self._recent: deque[frozenset[str]] = deque(maxlen=DEDUP_WINDOW_PAGES)
         self._previous_ids: tuple[str, ...] | None = None
@@ -55,7 +70,13 @@ class Walker:
 
     def admit(self, cursor: Cursor, page: Page) -> Admitted:
         """Check ``page`` (fetched at ``cursor``) for loops, then filter and de-duplicate it."""
-        ids = tuple(call.id for call in page.calls)
+        calls = page.calls
+        unmade = calls.unmade if self.render and isinstance(calls, Deferred) else None
+        if unmade is not None and self.render is not None:
+            rendered = self.render(*unmade)
+            ids = tuple(call_id for call_id, _ in rendered)
+        else:
+            ids = tuple(call.id for call in calls)
         if page.next is not None and page.next == cursor:
             raise self._loop("the provider's next page points back at the same page")
         if ids and ids == self._previous_ids:
@@ -78,6 +99,16 @@ class Walker:
         page_ids: set[str] = set()
         # Ids of the last pages, as one set (a page's worth of lookups in each would cost more).
         seen = frozenset().union(*self._recent) if self._recent else frozenset()
+        if unmade is not None:
+            lines: list[str] = []
+            for position, (call_id, line) in enumerate(rendered):
+                if call_id in page_ids or call_id in seen:
+                    dropped.append(position)
+                    continue
+                page_ids.add(call_id)
+                lines.append(line)
+            self._recent.append(frozenset(page_ids))
+            return Admitted(cursor, [], page.next, page.total, page.size, tuple(dropped), lines)
         predicate = self.predicate
         for position, call in enumerate(page.calls):
             call_id = call.id

@@ -74,6 +74,8 @@ class Adapter(ABC):
     # Cursor adapters that read a page's next cursor before decoding the page set this and
     # implement :meth:`fetch_page_early` (the walk then asks for the next page sooner).
     early_next: ClassVar[bool] = False
+    # The ``Call`` fields :meth:`lean_fields` reads straight from a record (empty: it never does).
+    lean_fields_read: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
@@ -121,6 +123,15 @@ class Adapter(ABC):
     async def fetch_page_early(self, params: Params, cursor: Cursor, page_size: int) -> EarlyPage:
         """:meth:`fetch_page` with the decoding left to ``finish()`` (see ``early_next``)."""
         raise NotImplementedError(f"{self.title} does not read next cursors early")
+
+    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
+        """Some of ``normalize(raw)``'s fields (those in ``lean_fields_read``), without building
+        the call, or ``None`` when the record is not plain enough to tell (normalize it then).
+
+        For consumers that only write those fields (the CLI's NDJSON listing): the values are
+        exactly the normalized call's.
+        """
+        return None
 
     @abstractmethod
     def normalize(self, raw: Any) -> Call:
