@@ -397,7 +397,10 @@ class LamlAdapter(Adapter):
         def finish() -> Page:
             return self.parse_page(http.decode(response), url)
 
-        return EarlyPage(next_uri_hint(response.content), finish)
+        guess = next_uri_hint(response.content)
+        if guess is not None and not http.is_own(http.url(self._target(guess))):
+            guess = None  # only the decoded page may send the walk to another host
+        return EarlyPage(guess, finish)
 
     def parse_page(self, body: Any, url: str | None = None) -> Page:
         try:

@@ -925,3 +925,21 @@ async def test_the_walk_follows_the_decoded_next_page_not_the_guess() -> None:
     ids = [c.id async for page in Walker(source).pages() for c in page.rows]
     assert ids == ["CA1", "CA2"]
     assert seen[0] == "None" and "9" in seen and seen[-1] == "1"
+
+
+async def test_a_guessed_next_page_on_another_host_is_not_requested_early() -> None:
+    hosts: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        if request.url.host != "api.twilio.com":
+            return httpx.Response(200, json={"calls": []})
+        trap = dict(fetched_call(), extra={"next_page_uri": "https://elsewhere.example/x"})
+        body = '{"next_page_uri": null, "calls": [' + json.dumps(trap) + "]}"
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    ad, _ = adapter(answer)
+    source, _plan = ad.source(CallFilter())
+    ids = [c.id async for page in Walker(source).pages() for c in page.rows]
+    assert len(ids) == 1
+    assert hosts == ["api.twilio.com"]
