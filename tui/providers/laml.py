@@ -560,8 +560,21 @@ class LamlAdapter(Adapter):
             direction = d.directions[direction_raw]
         else:
             return None
-        texts = _fast_texts(raw)
-        if texts is None:
+        # _fast_texts, inlined (six reads a record): a string ("" read as absent) or null.
+        parent = get("parent_call_sid")
+        from_number = get("from")
+        to_number = get("to")
+        from_name = get("caller_name")
+        currency = get("price_unit")
+        answered_by = get("answered_by")
+        if (
+            (parent is not None and type(parent) is not str)
+            or (from_number is not None and type(from_number) is not str)
+            or (to_number is not None and type(to_number) is not str)
+            or (from_name is not None and type(from_name) is not str)
+            or (currency is not None and type(currency) is not str)
+            or (answered_by is not None and type(answered_by) is not str)
+        ):
             return None
         created_raw = get("date_created")
         created = plain_time(created_raw)
@@ -587,27 +600,26 @@ class LamlAdapter(Adapter):
         price = plain_decimal(get("price"))
         if price is False:
             return None
-        parent, from_number, to_number, from_name, currency, answered_by = texts
         return {
             "provider": self.provider,
             "account": self.account.name,
             "id": sid,
-            "parent_id": parent,
-            "from_number": from_number,
-            "to_number": to_number,
-            "from_name": from_name,
+            "parent_id": parent or None,
+            "from_number": from_number or None,
+            "to_number": to_number or None,
+            "from_name": from_name or None,
             "to_name": None,
             "created_at": created,
             "started_at": started,
             "answered_at": None,
             "duration": duration,
             "price": price,
-            "currency": currency,
+            "currency": currency or None,
             "direction": direction,
             "direction_raw": direction_raw,
             "status": status,
             "status_raw": status_raw,
-            "answered_by": answered_by,
+            "answered_by": answered_by or None,
             "end_reason": None,
         }
 
