@@ -187,3 +187,45 @@ def test_ndjson_lines_are_byte_for_byte_the_encoded_sanitized_row(
     expected = "".join(json.dumps(by_one.row(c), ensure_ascii=False) + "\n" for c in built)
     assert one.getvalue() == expected
     assert batch.getvalue() == expected
+
+
+LEAN_FIELDS = frozenset(
+    {"provider", "account", "id", "parent_id", "from_number", "to_number", "from_name",
+     "to_name", "created_at", "started_at", "answered_at", "duration", "price", "currency",
+     "direction", "direction_raw", "status", "status_raw", "answered_by", "end_reason"}
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_TEXTS, _TEXTS, _TEXTS, st.one_of(st.none(), st.integers(-(2**70), 2**70)),
+                  st.one_of(st.none(), st.sampled_from([Decimal("-0.200"), Decimal("1E+3")]))),
+        max_size=6,
+    ),
+    st.sampled_from([None, "id,from,dur,price", "time,id,time,status,dir", "ended", "all"]),
+)  # fmt: skip
+def test_a_line_from_some_fields_is_the_calls_line_or_none(
+    calls: list[tuple[Any, ...]], columns: str | None
+) -> None:
+    built = [
+        build_call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
+                   from_name=c, duration=d, price=p,
+                   started_at=[None, NOW, NOW.replace(microsecond=5), LOCAL][n % 4],
+                   created_at=[NOW, None][n % 2], status=[Status.COMPLETED, Status.UNKNOWN][n % 2])
+        for n, (a, b, c, d, p) in enumerate(calls)
+    ]  # fmt: skip
+    exporter = Exporter(io.StringIO(), "ndjson", columns, secrets=[SECRET])
+    line = exporter.fields_line(LEAN_FIELDS)
+    if columns in ("ended", "all"):  # they read fields the dict does not hold
+        assert line is None
+        return
+    assert line is not None
+    for call in built:
+        fields = {k: v for k, v in call.__dict__.items() if k in LEAN_FIELDS}
+        text = line(fields)
+        assert text is None or text == exporter.json_line(call)
+        if all(v is None or (type(v) is str and v.isascii() and v.isalnum()) for v in
+               (call.from_number, call.to_number, call.from_name)) and call.time is not LOCAL:
+            assert text is not None  # plain values take the fast path
+    assert Exporter(io.StringIO(), "csv", columns).fields_line(LEAN_FIELDS) is None

@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import CALLS, Result, account_table, truth_ids, write_config
 from tui.emulator import Emulator, EmulatorConfig, EmulatorThread
 
@@ -256,3 +258,31 @@ def test_hostile_provider_text_never_reaches_output_raw(
             bad = [ch for ch in r.out if ch in "\x1b\x07\x00\x9b\u202e\u200b"]
             assert bad == [], fmt
         assert "\\x1b" in r.out  # shown as a visible escape instead
+
+
+def test_ndjson_written_from_records_is_the_ndjson_of_their_calls(
+    tmp_path: Path, run_cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing writes plain records' lines without building calls (LaML, Fone Dynamics): same bytes, hostile
+    text included (those records take the usual path)."""
+    from tui.commands import listing
+
+    with EmulatorThread(EmulatorConfig(calls=120, hostile=True)) as hostile:
+        names = ("twilio", "signalwire", "fonedynamics")
+        accounts = [account_table(hostile.account(p)) for p in names]
+        cfg = write_config(tmp_path / "h.toml", accounts)
+        outs: dict[tuple[str, str, bool], str] = {}
+        for render in (True, False):
+            if not render:
+                monkeypatch.setattr(listing, "_renderer", lambda adapter, writer: None)
+            for name in names:
+                for columns in ("id,time,from,to,name,dur,price,status,dir", "default"):
+                    args = ["--columns", columns] if columns != "default" else []
+                    r = run_cli("list", "--config", str(cfg), "-a", name, "--all", "-f",
+                                "ndjson", "--page-size", "25", *args)  # fmt: skip
+                    assert r.code == 0, r.err
+                    outs[(name, columns, render)] = r.out
+        for (name, columns, render), out in outs.items():
+            if render:
+                assert out == outs[(name, columns, False)], (name, columns)
+                assert out.count("\n") == 120 or name == "fonedynamics", (name, out.count("\n"))

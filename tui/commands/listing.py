@@ -8,9 +8,10 @@ admitted page is written and dropped, so memory stays flat however many calls ma
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import aclosing
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import aclosing, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
@@ -31,7 +32,8 @@ from tui.core.model import Call
 from tui.core.plan import Plan
 from tui.core.query import format_query, parse_query
 from tui.core.sanitize import visible
-from tui.core.walk import Admitted, Walker
+from tui.core.walk import Admitted, Render, Walker
+from tui.providers.base import Adapter
 
 TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a terminal
 # Pages of the walk: big enough for few requests, small enough that a page's transient JSON and
@@ -39,6 +41,9 @@ TTY_TABLE_LIMIT = 100  # rows shown by default when a person reads a table in a 
 # grew from 77 MiB at 10k calls to 100 MiB at 50k; with 200 it stays at 48 MiB, same speed.
 STREAM_PAGE_SIZE = 200
 OUTPUT_FORMATS = ("table", "csv", "json", "ndjson")
+# Allocations between collections of the young generation, then of the older ones, while a
+# listing streams (see ``few_collections``); the default is (700, 10, 10).
+GC_THRESHOLD = (50_000, 50, 50)
 # Output columns that read ``Call.links`` / ``Call.extras`` (see ``Adapter.lean``).
 DETAIL_COLUMNS = frozenset({"links", "extras"})
 
@@ -115,8 +120,25 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise exits.UsageError(f"--columns: {exc}") from None
     limit = _limit(args)
-    with Session(args, config) as session:
+    with Session(args, config) as session, few_collections():
         return run_async(session, lambda: _list(session, args, text, flt, limit))
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while calls stream through.
+
+    Pages are acyclic (JSON values, calls) and reference counting frees each one as the next
+    arrives; at the default threshold (a collection every 700 allocations) the collector instead
+    re-scans every live record of the page in hand several times over (measured: ~15-20% of a
+    listing's CPU). The threshold is restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def explain(out: TextIO, session: Session, text: str, flt: CallFilter, plan: Plan) -> None:
@@ -186,7 +208,8 @@ async def _list(
             return local.matches(call, now)
 
     progress = is_tty(err)
-    walker = Walker(source, predicate, adapter.title)
+    render = _renderer(adapter, writer) if predicate is None else None
+    walker = Walker(source, predicate, adapter.title, render=render)
     more = False
     if limit != 0:
         # aclosing: stopping at --limit cancels the request already out for the next page.
@@ -208,6 +231,35 @@ async def _list(
     return exits.OK
 
 
+def _renderer(adapter: Adapter, writer: RowWriter) -> Render | None:
+    """NDJSON lines written straight from the records the adapter reads plainly (no call is
+    built for them); any other record is normalized and written as usual. Same bytes."""
+    if not isinstance(writer, Exporter) or not adapter.lean_fields_read:
+        return None
+    fields_line = writer.fields_line(adapter.lean_fields_read)
+    if fields_line is None:
+        return None
+    lean_fields = adapter.lean_fields
+    json_line = writer.json_line
+
+    def render(raws: Sequence[Any], make: Callable[[Any], Call]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for raw in raws:
+            try:
+                fields = lean_fields(raw)
+            except Exception:  # a reader bug: the normalizer decides (and warns)
+                fields = None
+            line = None if fields is None else fields_line(fields)
+            if fields is None or line is None:
+                call = make(raw)
+                out.append((call.id, json_line(call)))
+            else:
+                out.append((fields["id"], line))
+        return out
+
+    return render
+
+
 async def _write_pages(
     pages: AsyncIterator[Admitted],
     writer: RowWriter,
@@ -218,6 +270,19 @@ async def _write_pages(
     """Write admitted pages until the walk or ``limit`` ends; True if calls were left out."""
     out, err = sys.stdout, sys.stderr
     async for admitted in pages:
+        lines = admitted.lines
+        if lines is not None:
+            assert isinstance(writer, Exporter)  # only exporters render (see _renderer)
+            if limit is not None and writer.rows + len(lines) >= limit:
+                take = limit - writer.rows
+                writer.write_lines(lines[:take])
+                return len(lines) > take or admitted.next is not None
+            writer.write_lines(lines)
+            out.flush()
+            if progress:
+                err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")
+                err.flush()
+            continue
         rows = admitted.rows
         if limit is not None and writer.rows + len(rows) >= limit:
             take = limit - writer.rows

@@ -201,8 +201,34 @@ def _encode_value(column: ExportColumn) -> Callable[[Call], str]:
     return lambda call: _ENCODER.encode(_plain(get(call)))
 
 
+class _NotPlain(Exception):
+    """A value :func:`compile_fields_line`'s line does not encode itself."""
+
+
+def _not_plain(_: object) -> str:
+    raise _NotPlain
+
+
 def compile_line(columns: Sequence[ExportColumn]) -> Callable[[Call], str]:
     """A function writing a call as the JSON object of ``columns`` (unsanitized values)."""
+    return _compile(columns, fields=False)
+
+
+def compile_fields_line(
+    columns: Sequence[ExportColumn], available: frozenset[str]
+) -> Callable[[dict[str, Any]], str] | None:
+    """:func:`compile_line` for a call's fields given as a dict holding at least ``available``
+    (see ``Adapter.lean_fields``): the same text, or :class:`_NotPlain` for a value of an
+    unusual type. ``None`` if a column reads anything else."""
+    for column in columns:
+        kind, field = _FIELD_COLUMNS.get(column.key, ("", ""))
+        needs = {"started_at", "created_at"} if column.key == "time" else {field}
+        if not kind or not needs <= available:
+            return None
+    return _compile(columns, fields=True)
+
+
+def _compile(columns: Sequence[ExportColumn], *, fields: bool) -> Callable[[Any], str]:
     env: dict[str, Any] = {
         "T": type, "S": str, "I": int, "DEC": Decimal, "DT": datetime, "UTC": UTC,
         "DIR": Direction, "STA": Status, "E": _encode_text, "R": int.__repr__,
@@ -216,7 +242,7 @@ def compile_line(columns: Sequence[ExportColumn]) -> Callable[[Call], str]:
         if column.header in seen:  # "id,id": a JSON object has each key once
             continue
         seen.add(column.header)
-        env[f"F{n}"] = _encode_value(column)
+        env[f"F{n}"] = _not_plain if fields else _encode_value(column)
         prefix = ("{" if not pieces else ", ") + _ENCODER.encode(column.header) + ": "
         kind, field = _FIELD_COLUMNS.get(column.key, ("", ""))
         if kind:
@@ -226,11 +252,10 @@ def compile_line(columns: Sequence[ExportColumn]) -> Callable[[Call], str]:
             expr = f"F{n}(call)"
         pieces += [repr(prefix), expr]
     pieces.append(repr("}" if pieces else "{}"))
-    source = (
-        "def line(call):\n    d = call.__dict__\n    return ''.join((" + ", ".join(pieces) + "))\n"
-    )
+    head = "def line(d):\n    call = d\n" if fields else "def line(call):\n    d = call.__dict__\n"
+    source = head + "    return ''.join((" + ", ".join(pieces) + "))\n"
     exec(source, env)
-    line: Callable[[Call], str] = env["line"]
+    line: Callable[[Any], str] = env["line"]
     return line
 
 
@@ -318,6 +343,55 @@ class Exporter:
         """The call's values for the column set, sanitized (as JSON and NDJSON write them)."""
         return {c.header: self._clean(c.value(call)) for c in self.columns}
 
+    def fields_line(
+        self, available: frozenset[str]
+    ) -> Callable[[dict[str, Any]], str | None] | None:
+        """For NDJSON: a function writing a call given as some of its fields (``available``;
+        see ``Adapter.lean_fields``) exactly as :meth:`write` would write the call, or returning
+        ``None`` when :meth:`write` would take its per-value path (then write the call itself).
+        ``None`` if a column reads another field, or for another format."""
+        if self.fmt != "ndjson":
+            return None
+        encode = compile_fields_line(self.columns, available)
+        if encode is None:
+            return None
+        clean = self._clean_line
+
+        def line(fields: dict[str, Any]) -> str | None:
+            try:
+                text = encode(fields)
+            except _NotPlain:
+                return None
+            return text if clean(text) else None
+
+        return line
+
+    def _clean_line(self, line: str) -> bool:
+        """True if ``line`` (the unsanitized values' JSON) is already what sanitizing gives."""
+        if "\\" not in line and (
+            # JSON escaped every C0 control (with a backslash): of the rest, only DEL is unsafe
+            "\x7f" not in line if line.isascii() else is_clean(line)
+        ):
+            for needle in self._needles:
+                if needle in line:
+                    break
+            else:
+                return True
+        return False
+
+    def write_lines(self, lines: list[str]) -> int:
+        """NDJSON: write lines made by :meth:`fields_line` or :meth:`json_line`; the rows total."""
+        if not self._started:
+            self._start()
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+            self.rows += len(lines)
+        return self.rows
+
+    def json_line(self, call: Call) -> str:
+        """The call's JSON object as JSON and NDJSON write it."""
+        return self._json_line(call)
+
     def _json_line(self, call: Call) -> str:
         """The call as one JSON object, exactly as ``json.dumps(self.row(call))`` would be.
 
@@ -329,15 +403,8 @@ class Exporter:
         per-value path.
         """
         line = self._line(call)
-        if "\\" not in line and (
-            # JSON escaped every C0 control (with a backslash): of the rest, only DEL is unsafe
-            "\x7f" not in line if line.isascii() else is_clean(line)
-        ):
-            for needle in self._needles:
-                if needle in line:
-                    break
-            else:
-                return line
+        if self._clean_line(line):
+            return line
         return _ENCODER.encode(self.row(call))
 
     def _csv_cell(self, value: Any) -> str:

@@ -225,6 +225,7 @@ class ProviderHttp:
                 raise  # raised by an auth flow (PortSIP login), already typed
             else:
                 if response.is_success:
+                    _unbind(response)
                     return response
                 failure = self.error_from(response)
                 if response.status_code not in self.retry.statuses:
@@ -331,6 +332,21 @@ class ProviderHttp:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+_SPENT = httpx.ByteStream(b"")
+
+
+def _unbind(response: httpx.Response) -> None:
+    """Let reference counting free a read response (and its body) as soon as it is dropped.
+
+    httpx binds the response and its stream to each other (the stream records the elapsed time
+    on close): a cycle, so a page's body (up to megabytes) lived until the cyclic collector ran,
+    which ``callscope list`` makes rare. The body is read and the stream closed by now; the
+    stream is replaced by an empty one.
+    """
+    if response.is_stream_consumed and response.is_closed:
+        response.stream = _SPENT
 
 
 def _kind_for_status(status: int) -> type[errors.ProviderError]:

@@ -336,6 +336,14 @@ class Deferred(Sequence[T]):
     def __len__(self) -> int:
         return len(self._raw) if self._items is None and self._raw is not None else len(self._all())
 
+    @property
+    def unmade(self) -> tuple[Sequence[Any], Callable[[Any], T]] | None:
+        """The raw records and the function that normalizes one, while none is normalized yet
+        (a consumer may read them another way); ``None`` once they are."""
+        if self._items is None and self._raw is not None:
+            return self._raw, self._make
+        return None
+
     @overload
     def __getitem__(self, index: int) -> T: ...
 

@@ -41,6 +41,21 @@ class Page:
         return self.raw_count if self.raw_count >= 0 else len(self.calls)
 
 
+@dataclass(frozen=True)
+class EarlyPage:
+    """A page whose body is read but not yet decoded (cursor sources that can say early where
+    the next page is: Twilio and SignalWire write ``next_page_uri`` near the end of the body).
+
+    ``guess`` is the next cursor as read cheaply from the body, or ``None`` when there is none
+    or it could not be read; the walk may request it at once. ``finish()`` decodes and parses
+    the page (typed errors for a malformed body); its ``next`` is the truth, which a wrong
+    guess does not change.
+    """
+
+    guess: Cursor
+    finish: Callable[[], Page]
+
+
 class PageSource(Protocol):
     """Fetches pages of one native query (or a merge of several)."""
 
@@ -59,6 +74,9 @@ class FuncSource:
     page_size: int
     first: Cursor
     fetcher: Callable[[Cursor], Awaitable[Page]]
+    # Cursor sources only, optional: the same page as an :class:`EarlyPage` (``fetcher`` gives
+    # its ``finish()``), so the walk can ask for the next page before decoding this one.
+    early: Callable[[Cursor], Awaitable[EarlyPage]] | None = None
 
     async def fetch(self, cursor: Cursor) -> Page:
         return await self.fetcher(cursor)

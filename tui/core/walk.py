@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.errors import MalformedResponseError, PagingLoopError, ProviderError
 from tui.core.model import Call
-from tui.core.paging import Cursor, Page, PageSource
+from tui.core.normalize import Deferred
+from tui.core.paging import Cursor, EarlyPage, Page, PageSource
 
 Predicate = Callable[[Call], bool]
+# A page's raw records and their normalizer → each record's (call id, rendered text).
+Render = Callable[[Sequence[Any], Callable[[Any], Call]], list[tuple[str, str]]]
 
 DEDUP_WINDOW_PAGES = 3
 MAX_EMPTY_PAGES = 25
@@ -35,16 +39,28 @@ class Admitted:
     total: int | None
     raw_count: int
     duplicates: tuple[int, ...]  # raw positions dropped as already seen
+    # Set instead of ``rows`` (then empty) when the walk renders pages (``Walker(render=...)``).
+    lines: list[str] | None = None
 
 
 class Walker:
     """Admits the pages of one source in order. Not thread-safe; one walk per instance."""
 
     def __init__(
-        self, source: PageSource, predicate: Predicate | None = None, provider: str = ""
+        self,
+        source: PageSource,
+        predicate: Predicate | None = None,
+        provider: str = "",
+        *,
+        render: Render | None = None,
     ) -> None:
+        if render is not None and predicate is not None:
+            raise ValueError("a rendering walk has no local filter")
         self.source = source
         self.predicate = predicate
+        # Pages whose records are not normalized yet are rendered by ``render`` (it may read
+        # them without building calls) and admitted as ``Admitted.lines``.
+        self.render = render
         self.provider = provider
         self._recent: deque[frozenset[str]] = deque(maxlen=DEDUP_WINDOW_PAGES)
         self._previous_ids: tuple[str, ...] | None = None
@@ -54,7 +70,13 @@ class Walker:
 
     def admit(self, cursor: Cursor, page: Page) -> Admitted:
         """Check ``page`` (fetched at ``cursor``) for loops, then filter and de-duplicate it."""
-        ids = tuple(call.id for call in page.calls)
+        calls = page.calls
+        unmade = calls.unmade if self.render and isinstance(calls, Deferred) else None
+        if unmade is not None and self.render is not None:
+            rendered = self.render(*unmade)
+            ids = tuple(call_id for call_id, _ in rendered)
+        else:
+            ids = tuple(call.id for call in calls)
         if page.next is not None and page.next == cursor:
             raise self._loop("the provider's next page points back at the same page")
         if ids and ids == self._previous_ids:
@@ -77,6 +99,16 @@ class Walker:
         page_ids: set[str] = set()
         # Ids of the last pages, as one set (a page's worth of lookups in each would cost more).
         seen = frozenset().union(*self._recent) if self._recent else frozenset()
+        if unmade is not None:
+            lines: list[str] = []
+            for position, (call_id, line) in enumerate(rendered):
+                if call_id in page_ids or call_id in seen:
+                    dropped.append(position)
+                    continue
+                page_ids.add(call_id)
+                lines.append(line)
+            self._recent.append(frozenset(page_ids))
+            return Admitted(cursor, [], page.next, page.total, page.size, tuple(dropped), lines)
         predicate = self.predicate
         for position, call in enumerate(page.calls):
             call_id = call.id
@@ -105,7 +137,9 @@ class Walker:
             async for admitted in self._offset_pages(cursor):
                 yield admitted
             return
-        async for admitted in self._cursor_pages(cursor):
+        early = getattr(self.source, "early", None)
+        walk = self._cursor_pages(cursor) if early is None else self._early_pages(cursor, early)
+        async for admitted in walk:
             yield admitted
 
     async def _cursor_pages(self, cursor: Cursor) -> AsyncIterator[Admitted]:
@@ -127,6 +161,40 @@ class Walker:
                     page = await self.source.fetch(cursor)
                 else:
                     page = await pending
+                    pending = None
+        finally:
+            _cancel(pending)
+
+    async def _early_pages(
+        self, cursor: Cursor, fetch: Callable[[Cursor], Awaitable[EarlyPage]]
+    ) -> AsyncIterator[Admitted]:
+        """:meth:`_cursor_pages` for a source that reads the next cursor before decoding: the
+        next request goes out as soon as a page's body is read (the provider works while it is
+        decoded); a wrong guess is cancelled and the true next page requested instead."""
+        pending: asyncio.Future[EarlyPage] | None = None
+        asked: Cursor = None  # the cursor ``pending`` fetches
+        try:
+            early = await fetch(cursor)
+            while True:
+                if early.guess is not None and early.guess != cursor:
+                    pending, asked = asyncio.ensure_future(fetch(early.guess)), early.guess
+                    await _head_start()
+                page = early.finish()
+                if page.next != asked:
+                    _cancel(pending)
+                    pending, asked = None, None
+                    if page.next is not None and page.next != cursor:
+                        pending, asked = asyncio.ensure_future(fetch(page.next)), page.next
+                        await _head_start()
+                admitted = self.admit(cursor, page)
+                yield admitted
+                if admitted.next is None:
+                    return
+                cursor = admitted.next
+                if pending is None:  # pragma: no cover - admit refuses such a page
+                    early = await fetch(cursor)
+                else:
+                    early = await pending
                     pending = None
         finally:
             _cancel(pending)
@@ -189,7 +257,7 @@ async def _head_start() -> None:
         await asyncio.sleep(0)
 
 
-def _cancel(*tasks: asyncio.Future[Page] | None) -> None:
+def _cancel(*tasks: asyncio.Future[Any] | None) -> None:
     """Cancel requests nobody will read, without "exception never retrieved" noise."""
     for task in tasks:
         if task is None:
@@ -199,7 +267,7 @@ def _cancel(*tasks: asyncio.Future[Page] | None) -> None:
         task.add_done_callback(_swallow)
 
 
-def _swallow(task: asyncio.Future[Page]) -> None:
+def _swallow(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()
 

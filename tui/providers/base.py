@@ -25,6 +25,7 @@ from tui.core.normalize import safely, short_repr
 from tui.core.paging import (
     ConcatSource,
     Cursor,
+    EarlyPage,
     FuncSource,
     MergeSource,
     Page,
@@ -70,6 +71,11 @@ class Adapter(ABC):
     # (every other field is the same). Set by a consumer that reads neither, for speed: the
     # CLI's listing when no output column and no local filter needs them.
     lean: bool = False
+    # Cursor adapters that read a page's next cursor before decoding the page set this and
+    # implement :meth:`fetch_page_early` (the walk then asks for the next page sooner).
+    early_next: ClassVar[bool] = False
+    # The ``Call`` fields :meth:`lean_fields` reads straight from a record (empty: it never does).
+    lean_fields_read: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(
         self,
@@ -114,6 +120,19 @@ class Adapter(ABC):
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Fetch one page of the native query ``params`` at ``cursor`` (None/0 = first)."""
 
+    async def fetch_page_early(self, params: Params, cursor: Cursor, page_size: int) -> EarlyPage:
+        """:meth:`fetch_page` with the decoding left to ``finish()`` (see ``early_next``)."""
+        raise NotImplementedError(f"{self.title} does not read next cursors early")
+
+    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
+        """Some of ``normalize(raw)``'s fields (those in ``lean_fields_read``), without building
+        the call, or ``None`` when the record is not plain enough to tell (normalize it then).
+
+        For consumers that only write those fields (the CLI's NDJSON listing): the values are
+        exactly the normalized call's.
+        """
+        return None
+
     @abstractmethod
     def normalize(self, raw: Any) -> Call:
         """One raw record → ``Call``; total (see :meth:`safe_normalize`)."""
@@ -147,7 +166,12 @@ class Adapter(ABC):
             async def fetch(cursor: Cursor) -> Page:
                 return await self.fetch_page(params, cursor, size)
 
-            return FuncSource(self.paging, size, self.first_cursor(), fetch)
+            async def early(cursor: Cursor) -> EarlyPage:
+                return await self.fetch_page_early(params, cursor, size)
+
+            return FuncSource(
+                self.paging, size, self.first_cursor(), fetch, early if self.early_next else None
+            )
 
         sources = [make(params) for params in plan.queries]
         if len(sources) == 1:

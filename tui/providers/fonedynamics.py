@@ -30,7 +30,15 @@ from tui.core.model import (
     Status,
     call_of,
 )
-from tui.core.normalize import Fields, enum_of, integer_of, parse_int, text_of, url_quote
+from tui.core.normalize import (
+    Deferred,
+    Fields,
+    enum_of,
+    integer_of,
+    parse_int,
+    text_of,
+    url_quote,
+)
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -225,7 +233,8 @@ class FoneDynamicsAdapter(Adapter):
             self.raise_if_error(body)
         if records is None:
             raise self.malformed(f"expected a list of calls, got {_shape(body)}")
-        calls = [self.safe_normalize(raw) for raw in records]
+        # Normalized on first use: the listing may render plain records without calls.
+        calls = Deferred(records, self.safe_normalize)
         count = len(records)
         reached = offset + count
         nxt: Cursor
@@ -300,6 +309,72 @@ class FoneDynamicsAdapter(Adapter):
             }
         )
 
+    lean_fields_read = frozenset(
+        {
+            *("provider", "account", "id", "parent_id", "from_number", "to_number"),
+            *("from_formatted", "to_formatted", "from_name", "to_name", "created_at"),
+            *("started_at", "answered_at", "ended_at", "duration", "price", "currency"),
+            *("direction", "direction_raw", "status", "status_raw", "answered_by", "end_reason"),
+        }
+    )
+
+    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
+        """:meth:`normalize`'s fields but links, extras and warnings, for a record whose every
+        read is its plain case (text or null, epoch digits, an integer, a known disposition);
+        ``None`` otherwise."""
+        if type(raw) is not dict:
+            return None
+        get = raw.get
+        call_id = get(ID_KEY)
+        if type(call_id) is not str or not call_id:
+            return None
+        status_raw = get(DISPOSITION_KEY)
+        status = DISPOSITIONS.get(status_raw.strip().lower()) if type(status_raw) is str else None
+        if status is None:
+            return None
+        from_number = _plain_text(raw, FROM_KEYS)
+        to_number = _plain_text(raw, TO_KEYS)
+        to_name = _plain_text(raw, (FRIENDLY_KEY,))
+        if from_number is False or to_number is False or to_name is False:
+            return None
+        started: datetime | None = None
+        for key in START_KEYS:
+            value = get(key)
+            if value is not None:
+                digits = type(value) is str and 0 < len(value) < 12 and value.isascii()
+                if not (digits and value.isdigit()):
+                    return None
+                started = datetime.fromtimestamp(float(value), UTC)
+                break
+        duration = get(DURATION_KEY)
+        if duration is not None and type(duration) is not int:
+            return None
+        return {
+            "provider": self.provider,
+            "account": self.account.name,
+            "id": call_id,
+            "parent_id": None,
+            "from_number": from_number,
+            "to_number": to_number,
+            "from_formatted": None,
+            "to_formatted": None,
+            "from_name": None,
+            "to_name": to_name,
+            "created_at": None,
+            "started_at": started,
+            "answered_at": None,
+            "ended_at": None,
+            "duration": duration,
+            "price": None,
+            "currency": None,
+            "direction": DIRECTION,
+            "direction_raw": None,
+            "status": status,
+            "status_raw": status_raw,
+            "answered_by": None,
+            "end_reason": None,
+        }
+
     async def get_call(self, call_id: str) -> Call:
         path = PATH_CALL.format(sid=url_quote(call_id))
         body = await self.http.get_json(path)
@@ -328,6 +403,15 @@ class FoneDynamicsAdapter(Adapter):
 
 
 # Fast reads: see tui.core.normalize.text_of and friends.
+
+
+def _plain_text(raw: dict[str, Any], keys: tuple[str, ...]) -> str | bool | None:
+    """``text_of(Fields(raw), *keys)`` when the first present value is a string; else False."""
+    for key in keys:
+        value = raw.get(key)
+        if value is not None:
+            return (value or None) if type(value) is str else False
+    return None
 
 
 def _start_of(f: Fields) -> datetime | None:

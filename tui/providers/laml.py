@@ -37,7 +37,7 @@ from tui.core.model import (
     call_of,
 )
 from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
-from tui.core.paging import Cursor, FuncSource, Page
+from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
 from tui.providers.base import Adapter, Capabilities, LinkResult
@@ -48,9 +48,11 @@ from tui.providers.laml_parse import (
     fast_time,
     integer_of,
     list_envelope,
+    next_uri_hint,
     notification_entry,
     parse_laml_error,
     plain_decimal,
+    plain_time,
     plain_times,
     text_of,
 )
@@ -372,17 +374,33 @@ class LamlAdapter(Adapter):
 
     # -- pages -------------------------------------------------------------------------------
 
+    early_next = True
+
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
+        return (await self.fetch_page_early(params, cursor, page_size)).finish()
+
+    async def fetch_page_early(self, params: Params, cursor: Cursor, page_size: int) -> EarlyPage:
+        """The page's body read; its ``next_page_uri`` read from the bytes, the rest on
+        ``finish()`` (the walk requests the next page while this one is decoded)."""
         self._require_account()
         if cursor is None:
             url = self.calls_url
-            body = await self.http.get_json(url, params={**params, "PageSize": str(page_size)})
+            query: Params | None = {**params, "PageSize": str(page_size)}
         elif isinstance(cursor, str):
             url = self._target(cursor)
-            body = await self.http.get_json(url)
+            query = None
         else:
             raise TypeError(f"{self.title} cursors are next_page_uri strings, got {cursor!r}")
-        return self.parse_page(body, url)
+        http = self.http
+        response = await http.request("GET", url, params=query)
+
+        def finish() -> Page:
+            return self.parse_page(http.decode(response), url)
+
+        guess = next_uri_hint(response.content)
+        if guess is not None and not http.is_own(http.url(self._target(guess))):
+            guess = None  # only the decoded page may send the walk to another host
+        return EarlyPage(guess, finish)
 
     def parse_page(self, body: Any, url: str | None = None) -> Page:
         try:
@@ -508,6 +526,102 @@ class LamlAdapter(Adapter):
                 "raw": raw,
             }
         )
+
+    lean_fields_read = frozenset(
+        {
+            *("provider", "account", "id", "parent_id", "from_number", "to_number"),
+            *("from_name", "to_name", "created_at", "started_at", "answered_at", "duration"),
+            *("price", "currency", "direction", "direction_raw", "status", "status_raw"),
+            *("answered_by", "end_reason"),
+        }
+    )
+
+    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
+        """:meth:`_normalize_fast`'s reads of the ``lean_fields_read`` fields only (not the
+        formatted numbers, the end time, links or extras); ``None`` where it would give up."""
+        if type(raw) is not dict:
+            return None
+        d = self.dialect
+        get = raw.get
+        sid = get("sid")
+        if type(sid) is not str or not sid:
+            return None
+        status_raw = get("status")
+        if status_raw is None:
+            status = Status.UNKNOWN
+        elif type(status_raw) is str and status_raw in d.statuses:
+            status = d.statuses[status_raw]
+        else:
+            return None
+        direction_raw = get("direction")
+        if direction_raw is None:
+            direction = Direction.UNKNOWN
+        elif type(direction_raw) is str and direction_raw in d.directions:
+            direction = d.directions[direction_raw]
+        else:
+            return None
+        # _fast_texts, inlined (six reads a record): a string ("" read as absent) or null.
+        parent = get("parent_call_sid")
+        from_number = get("from")
+        to_number = get("to")
+        from_name = get("caller_name")
+        currency = get("price_unit")
+        answered_by = get("answered_by")
+        if (
+            (parent is not None and type(parent) is not str)
+            or (from_number is not None and type(from_number) is not str)
+            or (to_number is not None and type(to_number) is not str)
+            or (from_name is not None and type(from_name) is not str)
+            or (currency is not None and type(currency) is not str)
+            or (answered_by is not None and type(answered_by) is not str)
+        ):
+            return None
+        created_raw = get("date_created")
+        created = plain_time(created_raw)
+        if created is False:
+            return None
+        started_raw = get("start_time")
+        if type(started_raw) is str and started_raw == created_raw:
+            started: datetime | bool | None = created
+        else:
+            started = plain_time(started_raw)
+            if started is False:
+                return None
+        duration = get("duration")
+        if duration is not None and type(duration) is not int:
+            if not (
+                type(duration) is str
+                and 0 < len(duration) < 10
+                and duration.isascii()
+                and duration.isdigit()
+            ):
+                return None
+            duration = int(duration)
+        price = plain_decimal(get("price"))
+        if price is False:
+            return None
+        return {
+            "provider": self.provider,
+            "account": self.account.name,
+            "id": sid,
+            "parent_id": parent or None,
+            "from_number": from_number or None,
+            "to_number": to_number or None,
+            "from_name": from_name or None,
+            "to_name": None,
+            "created_at": created,
+            "started_at": started,
+            "answered_at": None,
+            "duration": duration,
+            "price": price,
+            "currency": currency or None,
+            "direction": direction,
+            "direction_raw": direction_raw,
+            "status": status,
+            "status_raw": status_raw,
+            "answered_by": answered_by or None,
+            "end_reason": None,
+        }
 
     def normalize_checked(self, raw: Any) -> Call:
         """One record of any shape → ``Call``, every odd value a warning (never raises)."""

@@ -264,6 +264,22 @@ def _text(value: Any) -> str | None:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
+# ``"next_page_uri": "<ASCII text without escapes>"`` (that text is the JSON string's value).
+_NEXT_KEY = b'"next_page_uri"'
+_NEXT_VALUE = re.compile(rb'[ \t\n\r]*:[ \t\n\r]*"([\x20\x21\x23-\x5b\x5d-\x7e]{1,4096})"')
+
+
+def next_uri_hint(body: bytes) -> str | None:
+    """The list page's ``next_page_uri`` as its bytes show it, without decoding the page: the
+    last such key's value if it is a plain ASCII string, else ``None``. A guess (the key could
+    belong to a nested object): the decoded page decides; the walk only asks for it early."""
+    at = body.rfind(_NEXT_KEY)
+    if at < 0:
+        return None
+    found = _NEXT_VALUE.match(body, at + len(_NEXT_KEY))
+    return None if found is None else found.group(1).decode("ascii")
+
+
 def list_envelope(body: Any, key: str) -> tuple[list[Any], str | None]:
     """The records and the next page URI of a LaML list envelope, or ``ValueError``."""
     if not isinstance(body, Mapping):

@@ -175,3 +175,31 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds("garbage") is None
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+async def test_a_read_response_is_freed_without_the_cycle_collector() -> None:
+    """httpx binds a response and its stream to each other; a page's body must not wait for the
+    cyclic collector (callscope list runs it rarely) to be freed."""
+    import gc
+    import weakref
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"calls": ["x" * 1000] * 100})
+
+    http = ProviderHttp(
+        provider="Twilio",
+        base_url="https://api.example.test",
+        transport=httpx.MockTransport(answer),
+    )
+    response = await http.request("GET", "/Calls.json")
+    assert response.json()["calls"][0] == "x" * 1000
+    ref = weakref.ref(response)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del response
+        assert ref() is None
+    finally:
+        if enabled:
+            gc.enable()
+    await http.aclose()

@@ -10,7 +10,7 @@ import pytest
 from tui.core.errors import MalformedResponseError, PagingLoopError
 from tui.core.model import Call, build_call
 from tui.core.normalize import Deferred
-from tui.core.paging import Cursor, FuncSource, Page
+from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
 from tui.core.walk import Walker
 
 
@@ -100,3 +100,82 @@ async def test_offset_walk_reads_ahead_keeps_order_and_spots_an_early_end() -> N
         async for admitted in Walker(FuncSource("offset", 10, 0, glitch)).pages():
             seen.extend(admitted.rows)
     assert len(seen) == 20
+
+
+def early_source(
+    pages: dict[Cursor, tuple[list[str], Cursor, Cursor]], events: list[str]
+) -> FuncSource:
+    """A cursor source whose pages say early where they link: ``{cursor: (ids, guess, next)}``."""
+
+    async def early(cursor: Cursor) -> EarlyPage:
+        events.append(f"fetch {cursor}")
+        ids, guess, nxt = pages[cursor]
+
+        def finish() -> Page:
+            events.append(f"decode {cursor}")
+            return Page([build_call(provider="twilio", account="t", id=i) for i in ids], nxt)
+
+        return EarlyPage(guess, finish)
+
+    async def fetch(cursor: Cursor) -> Page:
+        return (await early(cursor)).finish()
+
+    return FuncSource("cursor", 2, None, fetch, early)
+
+
+async def test_early_walk_asks_for_the_guessed_page_before_decoding_this_one() -> None:
+    events: list[str] = []
+    pages: dict[Cursor, tuple[list[str], Cursor, Cursor]] = {
+        None: (["a", "b"], "p2", "p2"),
+        "p2": (["c", "d"], "p3", "p3"),
+        "p3": (["e"], None, None),
+    }
+    ids: list[str] = []
+    async for admitted in Walker(early_source(pages, events)).pages():
+        ids.extend(c.id for c in admitted.rows)
+    assert ids == ["a", "b", "c", "d", "e"]
+    assert events == [
+        *("fetch None", "fetch p2", "decode None", "fetch p3", "decode p2", "decode p3"),
+    ]
+
+
+async def test_early_walk_follows_the_decoded_next_page_when_the_guess_was_wrong() -> None:
+    events: list[str] = []
+    pages: dict[Cursor, tuple[list[str], Cursor, Cursor]] = {
+        None: (["a"], "wrong", "p2"),  # the guess is not the page's next_page_uri
+        "p2": (["b"], "p2", None),  # a guess pointing at itself, on the last page
+    }
+    ids: list[str] = []
+    async for admitted in Walker(early_source(pages, events)).pages():
+        ids.extend(c.id for c in admitted.rows)
+    assert ids == ["a", "b"]  # "wrong" is not a page: its request failed, unseen
+    assert events == ["fetch None", "fetch wrong", "decode None", "fetch p2", "decode p2"]
+
+
+async def test_early_walk_keeps_the_rows_before_a_malformed_page_and_cancels_the_next() -> None:
+    cancelled = asyncio.Event()
+
+    async def early(cursor: Cursor) -> EarlyPage:
+        if cursor == "p3":
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        def finish() -> Page:
+            if cursor == "p2":
+                raise MalformedResponseError("truncated")
+            return Page(calls("a", 2), "p2")
+
+        return EarlyPage("p2" if cursor is None else "p3", finish)
+
+    async def fetch(cursor: Cursor) -> Page:
+        return (await early(cursor)).finish()
+
+    seen: list[Call] = []
+    with pytest.raises(MalformedResponseError):
+        async for admitted in Walker(FuncSource("cursor", 2, None, fetch, early)).pages():
+            seen.extend(admitted.rows)
+    assert [c.id for c in seen] == ["a0", "a1"]
+    await asyncio.wait_for(cancelled.wait(), 5)

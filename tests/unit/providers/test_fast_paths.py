@@ -193,3 +193,29 @@ def test_an_id_with_a_lone_surrogate_is_kept_and_linked(
     assert call.id == "lone \ud800 id"
     assert "%ED%A0%80" in call.links[link]
     assert not any("could not normalize" in w for w in call.warnings)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from([TWILIO, SIGNALWIRE]),
+    st.dictionaries(st.sampled_from(LAML_KEYS), ODD_VALUES, max_size=6),
+)
+def test_laml_lean_fields_are_the_normalized_calls_fields(
+    adapter: Any, changes: dict[str, Any]
+) -> None:
+    raw = {**fetched_call(), **changes}
+    fields = adapter.lean_fields(raw)
+    if fields is None:
+        return
+    assert set(fields) == adapter.lean_fields_read
+    call = adapter.normalize(raw)
+    for key, value in fields.items():
+        expected = call.__dict__[key]
+        assert type(value) is type(expected) and str(value) == str(expected), key
+
+
+def test_laml_lean_fields_read_a_plain_record_and_refuse_an_odd_one() -> None:
+    fields = TWILIO.lean_fields(fetched_call())
+    assert fields is not None and fields["id"] == fetched_call()["sid"]
+    assert TWILIO.lean_fields({**fetched_call(), "status": "exploded"}) is None
+    assert TWILIO.lean_fields([fetched_call()]) is None

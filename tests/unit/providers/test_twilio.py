@@ -24,8 +24,9 @@ from tui.core.model import Call, Direction, Status
 from tui.core.normalize import Fields, parse_time
 from tui.core.plan import Where
 from tui.core.query import parse_query
+from tui.core.walk import Walker
 from tui.providers.laml import CONSUMED_KEYS, LINK_PAGE_LIMIT, MAX_STATUS_QUERIES, day_bounds
-from tui.providers.laml_parse import fast_time
+from tui.providers.laml_parse import fast_time, next_uri_hint
 from tui.providers.twilio import TwilioAdapter
 
 AC = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -877,3 +878,68 @@ async def test_a_linked_list_longer_than_the_page_limit_says_so_in_the_note() ->
     assert len(result.entries) == LINK_PAGE_LIMIT
     assert len(recorder.requests) == LINK_PAGE_LIMIT
     assert str(LINK_PAGE_LIMIT) in result.note
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.none(), st.text(max_size=60)),
+    st.sampled_from([None, 2]),
+    st.sampled_from([(",", ":"), (", ", ": ")]),
+    st.booleans(),
+)
+def test_next_uri_hint_reads_the_plain_next_page_uri_from_the_bytes(
+    nxt: str | None, indent: int | None, separators: tuple[str, str], ascii_only: bool
+) -> None:
+    record = {"sid": "CA1", "subresource_uris": {"next_page_uri": "/nested"}}
+    body = {"calls": [record], "first_page_uri": "/first", "next_page_uri": nxt, "page": 0}
+    data = json.dumps(body, indent=indent, separators=separators, ensure_ascii=ascii_only)
+    hint = next_uri_hint(data.encode())
+    plain = nxt is not None and nxt.isascii() and nxt.isprintable() and '"' not in nxt
+    plain = plain and "\\" not in (nxt or "") and len(nxt or "") > 0
+    assert hint == (nxt if plain else None)
+
+
+@given(st.binary(max_size=200))
+def test_next_uri_hint_never_fails_on_any_bytes(data: bytes) -> None:
+    hint = next_uri_hint(b'{"next_page_uri":' + data)
+    assert hint is None or isinstance(hint, str)
+
+
+async def test_the_walk_follows_the_decoded_next_page_not_the_guess() -> None:
+    """A page whose last ``next_page_uri`` key is a record's: the guess is requested, then
+    dropped; the page's own ``next_page_uri`` is followed."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url.params.get("Page")))
+        if request.url.params.get("Page") == "9":
+            return httpx.Response(404, json={"code": 20404, "message": "not found"})
+        if request.url.params.get("Page") == "1":
+            return httpx.Response(200, json={"calls": [dict(fetched_call(), sid="CA2")]})
+        trap = dict(fetched_call(), sid="CA1", extra={"next_page_uri": "/x/Calls.json?Page=9"})
+        body = '{"next_page_uri": "/x/Calls.json?Page=1", "calls": [' + json.dumps(trap) + "]}"
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    ad, _ = adapter(answer)
+    source, _plan = ad.source(CallFilter())
+    ids = [c.id async for page in Walker(source).pages() for c in page.rows]
+    assert ids == ["CA1", "CA2"]
+    assert seen[0] == "None" and "9" in seen and seen[-1] == "1"
+
+
+async def test_a_guessed_next_page_on_another_host_is_not_requested_early() -> None:
+    hosts: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        if request.url.host != "api.twilio.com":
+            return httpx.Response(200, json={"calls": []})
+        trap = dict(fetched_call(), extra={"next_page_uri": "https://elsewhere.example/x"})
+        body = '{"next_page_uri": null, "calls": [' + json.dumps(trap) + "]}"
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    ad, _ = adapter(answer)
+    source, _plan = ad.source(CallFilter())
+    ids = [c.id async for page in Walker(source).pages() for c in page.rows]
+    assert len(ids) == 1
+    assert hosts == ["api.twilio.com"]
