@@ -309,3 +309,15 @@ async def test_a_first_page_that_failed_before_the_tab_was_mounted_is_reported(
         status = str(view.query_one(".status-line").render())
         assert "✖" in status and "not-the-token" not in status
         await wait_for(pilot, lambda: view.sidebar.ready and view.detail.ready)
+
+
+async def test_start_up_objects_are_frozen_while_the_app_runs_and_released_after(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    import gc
+
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, app)
+        await wait_for(pilot, lambda: gc.isenabled() and gc.get_freeze_count() > 0)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
