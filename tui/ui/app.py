@@ -13,11 +13,13 @@ import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
+
+from tui.ui.gc_policy import CHECK_EVERY, IdleCollector
 
 if TYPE_CHECKING:
     from tui.core.account import Account
@@ -61,7 +63,7 @@ class CallscopeApp(App[int]):
         self._persist_theme = False
         self.copy_notice = ""  # what the last copy did, as told to the user
         self._gc_paused = False
-        self._gc_frozen = False
+        self._collector = IdleCollector()
         self._started = False
         self._after_start: list[Callable[[], object]] = []
 
@@ -104,17 +106,20 @@ class CallscopeApp(App[int]):
         for callback in callbacks:
             self.call_later(callback)
 
-    def _resume_gc(self, *, freeze: bool = True) -> None:
+    def _resume_gc(self, *, idle_policy: bool = True) -> None:
         if self._gc_paused:
             self._gc_paused = False
-            if freeze:
-                # What start-up built (modules, widgets, styles: ~100k objects) lives as long as
-                # the app: frozen, the collector no longer walks it. A full collection after
-                # walking 50k Twilio rows took ~160 ms, a pause a held key would feel; frozen,
-                # ~80 ms. Unfrozen when the app ends (on_unmount).
-                gc.freeze()
-                self._gc_frozen = True
-            gc.enable()
+            if idle_policy:
+                # Full collections wait for a moment without input (see tui/ui/gc_policy.py).
+                self._collector.start()
+                self.set_interval(CHECK_EVERY, self._collector.check)
+            else:
+                gc.enable()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._collector.touched()
+        await super().on_event(event)
 
     def on_account_view_loaded(self) -> None:
         # A tab's pager changed: its first rows (or its error) are drawn by the next refresh.
@@ -333,11 +338,8 @@ class CallscopeApp(App[int]):
             )
 
     async def on_unmount(self) -> None:
-        self._resume_gc(freeze=False)
-        if self._gc_frozen:
-            # What the app froze may go with it (a process can run more than one app: tests).
-            self._gc_frozen = False
-            gc.unfreeze()
+        self._resume_gc(idle_policy=False)
+        self._collector.stop()  # a process may run more than one app (tests)
         if self.emulator is not None:
             self.emulator.stop()
 
