@@ -321,3 +321,21 @@ async def test_start_up_objects_are_frozen_while_the_app_runs_and_released_after
         await ready(pilot, app)
         await wait_for(pilot, lambda: gc.isenabled() and gc.get_freeze_count() > 0)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+async def test_a_wide_terminal_shows_the_detail_pane_beside_the_table(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(200, 45)) as pilot:
+        view = await ready(pilot, app)
+        assert view.has_class("-wide")
+        table, detail = view.table.region, view.detail.region
+        assert detail.width > 40 and detail.height > 20
+        assert table.right <= detail.x and detail.right <= 200  # beside it, on screen
+        assert table.width > 80  # the table keeps most of the width
+        await pilot.resize_terminal(160, 45)
+        await wait_for(pilot, lambda: not view.has_class("-wide"))
+        await pilot.pause()
+        table, detail = view.table.region, view.detail.region
+        assert detail.y >= table.bottom and detail.width == table.width  # below it

@@ -105,7 +105,7 @@ class CallTable(Widget, can_focus=True):
     }  # fmt: skip
 
     DEFAULT_CSS = """
-    CallTable { height: 1fr; }
+    CallTable { height: 1fr; width: 1fr; }
     CallTable > .call-table--header { text-style: bold; background: $panel; color: $foreground; }
     CallTable > .call-table--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
