@@ -170,6 +170,41 @@ def day_bounds(
 _TEXT_KEYS = ("parent_call_sid", "from", "to", "caller_name", "price_unit", "answered_by")
 
 
+def _fast_head(
+    raw: Mapping[str, Any], d: LamlDialect
+) -> tuple[str, Status, Any, Direction, Any] | None:
+    """The fast paths' first reads: (sid, status, status_raw, direction, direction_raw), or
+    ``None`` if the sid is not a non-empty string or an enum is not a known string (or null)."""
+    sid = raw.get("sid")
+    if type(sid) is not str or not sid:
+        return None
+    status_raw = raw.get("status")
+    if status_raw is None:
+        status = Status.UNKNOWN
+    elif type(status_raw) is str and status_raw in d.statuses:
+        status = d.statuses[status_raw]
+    else:
+        return None
+    direction_raw = raw.get("direction")
+    if direction_raw is None:
+        direction = Direction.UNKNOWN
+    elif type(direction_raw) is str and direction_raw in d.directions:
+        direction = d.directions[direction_raw]
+    else:
+        return None
+    return sid, status, status_raw, direction, direction_raw
+
+
+def _plain_duration(value: Any) -> int | bool | None:
+    """An integer duration, or a short plain string of digits as one; ``None`` if absent;
+    ``False`` for anything else (the checked path then reads and warns)."""
+    if value is None or type(value) is int:
+        return value
+    if type(value) is str and 0 < len(value) < 10 and value.isascii() and value.isdigit():
+        return int(value)
+    return False
+
+
 def _fast_texts(raw: Mapping[str, Any]) -> list[str | None] | None:
     """The text fields (``""`` read as absent), or ``None`` if one is not a string or null."""
     out: list[str | None] = []
@@ -436,23 +471,10 @@ class LamlAdapter(Adapter):
         form; ``None`` as soon as one does not (the checked path then warns about it)."""
         d = self.dialect
         get = raw.get
-        sid = get("sid")
-        if type(sid) is not str or not sid:
+        head = _fast_head(raw, d)
+        if head is None:
             return None
-        status_raw = get("status")
-        if status_raw is None:
-            status = Status.UNKNOWN
-        elif type(status_raw) is str and status_raw in d.statuses:
-            status = d.statuses[status_raw]
-        else:
-            return None
-        direction_raw = get("direction")
-        if direction_raw is None:
-            direction = Direction.UNKNOWN
-        elif type(direction_raw) is str and direction_raw in d.directions:
-            direction = d.directions[direction_raw]
-        else:
-            return None
+        sid, status, status_raw, direction, direction_raw = head
         texts = _fast_texts(raw)
         if texts is None:
             return None
@@ -465,16 +487,9 @@ class LamlAdapter(Adapter):
         if times is None:
             return None
         created, started, ended = times
-        duration = get("duration")
-        if duration is not None and type(duration) is not int:
-            if not (
-                type(duration) is str
-                and 0 < len(duration) < 10
-                and duration.isascii()
-                and duration.isdigit()
-            ):
-                return None
-            duration = int(duration)
+        duration = _plain_duration(get("duration"))
+        if duration is False:
+            return None
         price = plain_decimal(get("price"))
         if price is False:
             return None
@@ -543,23 +558,10 @@ class LamlAdapter(Adapter):
             return None
         d = self.dialect
         get = raw.get
-        sid = get("sid")
-        if type(sid) is not str or not sid:
+        head = _fast_head(raw, d)
+        if head is None:
             return None
-        status_raw = get("status")
-        if status_raw is None:
-            status = Status.UNKNOWN
-        elif type(status_raw) is str and status_raw in d.statuses:
-            status = d.statuses[status_raw]
-        else:
-            return None
-        direction_raw = get("direction")
-        if direction_raw is None:
-            direction = Direction.UNKNOWN
-        elif type(direction_raw) is str and direction_raw in d.directions:
-            direction = d.directions[direction_raw]
-        else:
-            return None
+        sid, status, status_raw, direction, direction_raw = head
         # _fast_texts, inlined (six reads a record): a string ("" read as absent) or null.
         parent = get("parent_call_sid")
         from_number = get("from")
@@ -587,16 +589,9 @@ class LamlAdapter(Adapter):
             started = plain_time(started_raw)
             if started is False:
                 return None
-        duration = get("duration")
-        if duration is not None and type(duration) is not int:
-            if not (
-                type(duration) is str
-                and 0 < len(duration) < 10
-                and duration.isascii()
-                and duration.isdigit()
-            ):
-                return None
-            duration = int(duration)
+        duration = _plain_duration(get("duration"))
+        if duration is False:
+            return None
         price = plain_decimal(get("price"))
         if price is False:
             return None
