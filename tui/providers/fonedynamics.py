@@ -137,6 +137,22 @@ DISPOSITION_PARAM: dict[Status, str] = {
 # Fone Dynamics has no direction field: call tracking only records calls *into* a tracking
 # number (reference §7.2, proposal).
 DIRECTION = Direction.INBOUND
+# The fields a Fone Dynamics record never carries (and its one direction), as every call has them.
+UNREPORTED: dict[str, Any] = {
+    "parent_id": None,
+    "from_formatted": None,
+    "to_formatted": None,
+    "from_name": None,
+    "created_at": None,
+    "answered_at": None,
+    "ended_at": None,
+    "price": None,
+    "currency": None,
+    "direction": DIRECTION,
+    "direction_raw": None,
+    "answered_by": None,
+    "end_reason": None,
+}
 
 # ErrorCode → error class (errors page; SDK). Any other "*_NOT_FOUND" is a NotFoundError too.
 ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
@@ -281,27 +297,15 @@ class FoneDynamicsAdapter(Adapter):
             {
                 "provider": self.provider,
                 "account": self.account.name,
+                **UNREPORTED,
                 "id": call_id or "?",
-                "parent_id": None,
                 "from_number": text_of(f, *FROM_KEYS),
                 "to_number": text_of(f, *TO_KEYS),
-                "from_formatted": None,
-                "to_formatted": None,
-                "from_name": None,
                 "to_name": text_of(f, FRIENDLY_KEY),
-                "created_at": None,
                 "started_at": _start_of(f),
-                "answered_at": None,
-                "ended_at": None,
                 "duration": integer_of(f, DURATION_KEY),
-                "price": None,
-                "currency": None,
-                "direction": DIRECTION,
-                "direction_raw": None,
                 "status": status,
                 "status_raw": status_raw,
-                "answered_by": None,
-                "end_reason": None,
                 "links": links,
                 "extras": extras,
                 "warnings": tuple(f.warnings),
@@ -352,27 +356,15 @@ class FoneDynamicsAdapter(Adapter):
         return {
             "provider": self.provider,
             "account": self.account.name,
+            **UNREPORTED,
             "id": call_id,
-            "parent_id": None,
             "from_number": from_number,
             "to_number": to_number,
-            "from_formatted": None,
-            "to_formatted": None,
-            "from_name": None,
             "to_name": to_name,
-            "created_at": None,
             "started_at": started,
-            "answered_at": None,
-            "ended_at": None,
             "duration": duration,
-            "price": None,
-            "currency": None,
-            "direction": DIRECTION,
-            "direction_raw": None,
             "status": status,
             "status_raw": status_raw,
-            "answered_by": None,
-            "end_reason": None,
         }
 
     async def get_call(self, call_id: str) -> Call:
