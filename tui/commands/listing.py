@@ -270,25 +270,17 @@ async def _write_pages(
     """Write admitted pages until the walk or ``limit`` ends; True if calls were left out."""
     out, err = sys.stdout, sys.stderr
     async for admitted in pages:
-        lines = admitted.lines
-        if lines is not None:
+        items: Sequence[Any] = admitted.rows
+        write: Callable[[Any], object] = writer.write_all
+        if admitted.lines is not None:
             assert isinstance(writer, Exporter)  # only exporters render (see _renderer)
-            if limit is not None and writer.rows + len(lines) >= limit:
-                take = limit - writer.rows
-                writer.write_lines(lines[:take])
-                return len(lines) > take or admitted.next is not None
-            writer.write_lines(lines)
-            out.flush()
-            if progress:
-                err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")
-                err.flush()
-            continue
-        rows = admitted.rows
-        if limit is not None and writer.rows + len(rows) >= limit:
+            items = admitted.lines
+            write = writer.write_lines
+        if limit is not None and writer.rows + len(items) >= limit:
             take = limit - writer.rows
-            writer.write_all(rows[:take])
-            return len(rows) > take or admitted.next is not None
-        writer.write_all(rows)
+            write(items[:take])
+            return len(items) > take or admitted.next is not None
+        write(items)
         out.flush()
         if progress:
             err.write(f"\r\x1b[K{writer.rows:,} calls · {walker.scanned:,} scanned")

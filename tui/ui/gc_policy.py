@@ -31,10 +31,6 @@ class IdleCollector:
         self._saved: tuple[int, int, int] | None = None
         self.collections = 0  # full collections run by :meth:`check`
 
-    @property
-    def active(self) -> bool:
-        return self._saved is not None
-
     def start(self) -> None:
         """Freeze what is alive now and defer full collections (once; the collector on)."""
         if self._saved is not None:
