@@ -286,3 +286,18 @@ def test_ndjson_written_from_records_is_the_ndjson_of_their_calls(
             if render:
                 assert out == outs[(name, columns, False)], (name, columns)
                 assert out.count("\n") == 120 or name == "fonedynamics", (name, out.count("\n"))
+
+
+def test_limit_cuts_rendered_ndjson_lines_too(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    # Twilio NDJSON is written from pre-rendered lines, a path of its own: --limit must cut it
+    # at the same call as the unlimited listing's 30th.
+    args = ("list", "--config", str(config_file), "-a", "twilio", "--format", "ndjson")
+    every = run_cli(*args, "--all").out.splitlines()
+    r = run_cli(*args, "--limit", "30")
+    assert r.code == 0
+    lines = r.out.splitlines()
+    assert len(lines) == 30 and lines == every[:30]
+    assert all(json.loads(line)["id"] for line in lines)
+    assert "showing the first 30 calls" in r.err
