@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.keys import _character_to_key
 from textual.widgets import Input, TabbedContent
 
 from tests.ui.conftest import (
@@ -339,3 +340,45 @@ async def test_a_wide_terminal_shows_the_detail_pane_beside_the_table(
         await pilot.pause()
         table, detail = view.table.region, view.detail.region
         assert detail.y >= table.bottom and detail.width == table.width  # below it
+
+
+async def test_keys_typed_in_one_burst_around_the_filter_line_go_where_the_user_meant(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # A fast typist (or tmux send-keys) sends "/status:busy", Enter and "jj" before the app has
+    # handled the first key: the query goes into the filter line, the "jj" to the table.
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        bar = view.query_one(QueryBar)
+
+        def burst(keys: str) -> None:  # queued at once, as a terminal read delivers them
+            for character in keys:
+                key = "enter" if character == "\r" else _character_to_key(character)
+                app.post_message(events.Key(key, None if key == "enter" else character))
+
+        burst("/status:busy")
+        await wait_for(pilot, lambda: bar.input.value == "status:busy")
+        assert view.table.cursor_row == 0 and view.sidebar.display  # "s" was not a key
+        burst("\rjj")  # the "jj" reach the table before the busy calls do: nothing to move to
+        await wait_for(pilot, lambda: view.filter.statuses == frozenset({Status.BUSY}))
+        await wait_for(pilot, lambda: view.table.has_focus)
+        assert bar.input.value == "status:busy"  # not "status:busyjj"
+        await wait_for(pilot, lambda: view.pager is not None and view.pager.loaded > 3)
+        burst("jj")
+        await wait_for(pilot, lambda: view.table.cursor_row == 2)
+
+
+async def test_a_slash_typed_in_a_text_field_is_a_character(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        bar = view.query_one(QueryBar)
+        await pilot.press("slash", "a", "slash", "b")  # in the filter line
+        assert bar.is_open and bar.input.value.endswith("a/b")
+        await pilot.press("escape")
+        field = view.sidebar.query(Input).first()
+        field.focus()
+        await wait_for(pilot, lambda: field.has_focus)
+        await pilot.press("slash")  # in a sidebar field
+        assert field.value.endswith("/") and not bar.is_open

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from tui.core import errors
 from tui.core.filter import CallFilter
@@ -44,7 +44,11 @@ class AccountView(Vertical):
     """Everything of one account's tab."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "open_query", "Filter", id="tab.filter"),
+        # A priority binding: it moves the focus to the filter line as soon as "/" arrives, so
+        # the rest of "/status:failed" typed in one burst lands there (a plain binding runs
+        # only after "/" has bubbled up, when the next keys have gone to the table already).
+        # Not while any text field has the focus: there "/" is a character (check_action).
+        Binding("slash", "open_query", "Filter", priority=True, id="tab.filter"),
         Binding("r", "retry", "Retry", id="tab.retry"),
         Binding("s", "toggle_sidebar", "Sidebar", id="tab.sidebar"),
         Binding("d", "toggle_detail", "Detail", id="tab.detail"),
@@ -89,11 +93,14 @@ class AccountView(Vertical):
     # -- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield QueryBar()
+        table = CallTable(columns=self._columns, utc=self._utc)
+        bar = QueryBar()
+        bar.leave_to = table  # Enter and Esc in the filter line go straight to the table
+        yield bar
         with Horizontal(classes="body"):
             yield FilterSidebar(self.account.provider, classes="sidebar")
             with Vertical(classes="main"):
-                yield CallTable(columns=self._columns, utc=self._utc)
+                yield table
                 yield DetailPane(secrets=self.account.secrets(), classes="detail")
         yield ProgressBar(id="export-progress", classes="export-progress")
         yield Static("", classes="status-line")
@@ -272,13 +279,15 @@ class AccountView(Vertical):
 
     def on_query_bar_submitted(self, event: QueryBar.Submitted) -> None:
         event.stop()
-        self.table.focus()  # straight to the table: one focus change, not two
+        # Straight to the table, and at once (see QueryBar.open): keys typed right after Enter
+        # move the cursor instead of editing the filter line.
+        self.screen.set_focus(self.table)
         self.apply_filter(event.filter)
 
     def on_query_bar_left(self, event: QueryBar.Left) -> None:
         event.stop()
         if self.query_one(QueryBar).is_open:
-            self.table.focus()
+            self.screen.set_focus(self.table)
 
     # -- table and detail -----------------------------------------------------------------
 
@@ -442,6 +451,10 @@ class AccountView(Vertical):
             return
         self.apply_filter(flt)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" typed in a text field (the filter line, the sidebar's fields) is a character.
+        return not (action == "open_query" and isinstance(self.screen.focused, Input))
+
     def action_open_query(self) -> None:
         self.query_one(QueryBar).open(format_query(self.filter))
 
@@ -494,4 +507,4 @@ class AccountView(Vertical):
         bar = self.query_one(QueryBar)
         if bar.is_open:
             bar.close()
-        self.table.focus()
+        self.screen.set_focus(self.table)

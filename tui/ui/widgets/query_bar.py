@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tui.core.errors import QueryError
@@ -48,6 +49,15 @@ class QueryInput(Input):
         self._position = position
         self.value = self.history[position] if position < len(self.history) else ""
         self.cursor_position = len(self.value)
+
+    async def action_submit(self) -> None:
+        # Parsed and left at once, as Enter arrives (Input posts Submitted, handled only after
+        # the keys already queued behind Enter).
+        parent = self.parent
+        if isinstance(parent, QueryBar):
+            parent.submit(self.value)
+        else:  # pragma: no cover - the line is always in a bar
+            await super().action_submit()
 
     def action_close(self) -> None:
         parent = self.parent
@@ -86,6 +96,9 @@ class QueryBar(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.history: list[str] = []
         self.applied = ""  # the query in force, shown while the bar is not being edited
+        # Where the focus goes when the bar is left (Enter, Esc): moved at once, so that keys
+        # typed right after Enter in one burst go there, not into the line (see ``_leave``).
+        self.leave_to: Widget | None = None
 
     def compose(self) -> ComposeResult:
         yield QueryInput(
@@ -103,7 +116,9 @@ class QueryBar(Vertical):
         """Edit the query (focus the line)."""
         self.input.value = text
         self.input.cursor_position = len(text)
-        self.input.focus()
+        # At once, not through ``focus()``, which waits behind the keys already queued: the
+        # rest of "/status:failed" typed in one burst must land here, not on the table.
+        self.screen.set_focus(self.input)
 
     def close(self) -> None:
         """Stop editing: the line shows the query in force again; focus goes to the table."""
@@ -113,6 +128,8 @@ class QueryBar(Vertical):
 
     def _leave(self) -> None:
         if self.screen.focused is self.input:
+            if self.leave_to is not None:
+                self.screen.set_focus(self.leave_to)
             self.post_message(self.Left(self))
 
     @property
@@ -137,7 +154,11 @@ class QueryBar(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value
+        self.submit(event.value)
+
+    def submit(self, text: str) -> None:
+        """Parse ``text``: an error shows under its column; a filter is announced and the bar
+        left."""
         try:
             flt = parse_query(text)
         except QueryError as exc:
