@@ -48,7 +48,7 @@ EXPECT: dict[str, Expect] = {
     "truncate": Expect(("network error",), "check the connection"),
     "html": Expect(("html",), "retry"),
     # offset providers have no next link to loop on: their form is an empty page mid-list
-    "empty-loop": Expect(("paging loop|malformed response", "page"), "loaded so far|press r"),
+    "empty-loop": Expect(("paging loop|malformed response", "page"), "loaded so far|r retry"),
     "repeat": Expect(("paging loop",), "loaded so far"),
     "auth": Expect(("authentication failed", "http 401"), "credentials"),
     "token-expiry": Expect(("authentication failed",), "credentials"),

@@ -34,6 +34,9 @@ log = logging.getLogger("callscope.pager")
 Listener = Callable[["CallPager"], None]
 
 
+_TO_THE_END = 1 << 62  # a wanted row count that means "every row"
+
+
 @dataclass
 class _PageMeta:
     cursor: Cursor
@@ -117,6 +120,8 @@ class CallPager:
             return f"{self.total:,} calls · random access"
         if self.exhausted:
             text = f"all {self._loaded:,} loaded"
+        elif self.error is not None:
+            text = f"{self._loaded:,} loaded · stopped"  # never "more available" while stopped
         else:
             text = f"{self._loaded:,} loaded · more available"
             if self.total is not None:
@@ -190,16 +195,26 @@ class CallPager:
                     return self.row(index)
             await self._wait_settled()
 
-    async def load_all(self, progress: Callable[[int], None] | None = None) -> None:
-        """Load every row (export of the whole view); raises the walk's error."""
-        while not self.exhausted:
-            if self.error is not None:
-                raise self.error
-            await self.ensure(self._loaded + self.page_size - 1)
-            if progress is not None:
-                progress(self._loaded)
-        if self.error is not None:
-            raise self.error
+    @property
+    def walking(self) -> bool:
+        """True while :meth:`walk_to_end` goes on (not stopped, not at the end, no error)."""
+        return self._want >= _TO_THE_END and not self.exhausted and self.error is None
+
+    def walk_to_end(self) -> None:
+        """Load page after page until the end (``G`` on a cursor-paged provider). The page
+        cache stays bounded: only the rows' places are kept for the whole walk."""
+        if self._random or self.exhausted:
+            return
+        self._want = _TO_THE_END
+        if self.error is None:
+            self._ensure_extending()
+        self._notify()
+
+    def stop_walk(self) -> None:
+        """Stop a :meth:`walk_to_end` after the batch in flight."""
+        if self._want >= _TO_THE_END:
+            self._want = self._loaded
+            self._notify()
 
     def retry(self) -> None:
         """Clear the last error and go on from where the walk stopped."""

@@ -42,6 +42,13 @@ DIRECTION_ALIASES: dict[str, Direction] = {d.value: d for d in Direction} | {
     "int": Direction.INTERNAL,
     "ext": Direction.INTERNAL,
 }
+# How a direction is written in a canonical query: the words the README and the errors teach.
+DIRECTION_WORDS: dict[Direction, str] = {
+    Direction.INBOUND: "in",
+    Direction.OUTBOUND: "out",
+    Direction.INTERNAL: "internal",
+    Direction.UNKNOWN: "unknown",
+}
 _STATUS_CHOICES = ", ".join(s.value for s in Status)
 _DIRECTION_CHOICES = "in, out, internal, unknown"
 
@@ -343,7 +350,9 @@ def format_query(flt: CallFilter) -> str:
     if flt.statuses:
         terms.append("status:" + ",".join(s.value for s in Status if s in flt.statuses))
     if flt.directions:
-        terms.append("dir:" + ",".join(d.value for d in Direction if d in flt.directions))
+        terms.append(
+            "dir:" + ",".join(DIRECTION_WORDS[d] for d in Direction if d in flt.directions)
+        )
     if flt.from_numbers:
         terms.append("from:" + ",".join(_number_item(p) for p in flt.from_numbers))
     if flt.to_numbers:

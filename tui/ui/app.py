@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.ui.gc_policy import CHECK_EVERY, IdleCollector
+from tui.ui.keys import KeySequencer, KeysFence
 
 if TYPE_CHECKING:
     from tui.core.account import Account
@@ -35,7 +36,7 @@ class CallscopeApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("f1", "help", "Help", show=False, id="app.help"),
+        Binding("f1", "help", "Help", id="app.help"),
     ]
 
     def __init__(
@@ -66,6 +67,8 @@ class CallscopeApp(App[int]):
         self._collector = IdleCollector()
         self._started = False
         self._after_start: list[Callable[[], object]] = []
+        # Keys of one burst are routed one after another (see tui/ui/keys.py).
+        self._key_sequencer = KeySequencer(self, super().on_event)
 
     def compose(self) -> ComposeResult:
         yield Static("callscope — starting…", id="splash")
@@ -119,7 +122,13 @@ class CallscopeApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._collector.touched()
+        if KeySequencer.applies_to(event):
+            await self._key_sequencer.arrive(event)
+            return
         await super().on_event(event)
+
+    async def on_keys_fence(self, fence: KeysFence) -> None:
+        await self._key_sequencer.fence_arrived(fence)
 
     def on_account_view_loaded(self) -> None:
         # A tab's pager changed: its first rows (or its error) are drawn by the next refresh.

@@ -32,7 +32,7 @@ def test_the_documented_example_parses_to_the_intended_filter() -> None:
 def test_canonical_text_is_stable() -> None:
     text = "dir:in status:busy,failed since:2h dur:10..60 dur:<=30 id:CA1,CA2 keys:1>2 hello"
     assert format_query(parse_query(text)) == (
-        "status:busy,failed dir:inbound since:-2h dur:10..30 id:CA1,CA2 keys:1>2 hello"
+        "status:busy,failed dir:in since:-2h dur:10..30 id:CA1,CA2 keys:1>2 hello"
     )
 
 

@@ -49,10 +49,8 @@ class BrowserScreen(Screen[None]):
             for n in range(1, 10)
         ),
         Binding("question_mark", "help", "Help", id="browser.help"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="browser.next_pane"),
-        Binding(
-            "shift+tab", "focus_previous", "Previous pane", show=False, id="browser.previous_pane"
-        ),
+        Binding("tab", "pane(1)", "Next pane", id="browser.next_pane"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="browser.previous_pane"),
     ]
 
     def __init__(self, accounts: list[Account], *, demo: bool = False, clock: Any = None,
@@ -140,6 +138,13 @@ class BrowserScreen(Screen[None]):
             if pane_id.startswith("tab-"):
                 await self._ensure_view(int(pane_id.removeprefix("tab-")))
             self.call_after_refresh(self._focus_table)
+
+    def action_pane(self, step: int) -> None:
+        """Tab / Shift+Tab: the next / previous pane of the tab on screen (filter line,
+        sidebar, table, the detail pane's tabs and content)."""
+        view = self.current_view
+        if view is not None:
+            view.cycle_pane(step)
 
     def action_help(self) -> None:
         from tui.ui.screens.help import HelpScreen

@@ -8,25 +8,28 @@ a specific message in the status line and a titled notification; loaded rows sta
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input, ProgressBar, Static
+from textual.widget import Widget
+from textual.widgets import Input, ProgressBar
 
 from tui.core import errors
 from tui.core.filter import CallFilter
 from tui.core.pager import CallPager
 from tui.core.query import format_query
 from tui.core.sanitize import visible
+from tui.ui.status import Part, StatusLine, error_hint, error_parts
 from tui.ui.widgets.call_table import CallTable
 from tui.ui.widgets.detail_pane import DetailPane
 from tui.ui.widgets.filter_sidebar import FilterSidebar
+from tui.ui.widgets.focus_mark import FocusMark
 from tui.ui.widgets.query_bar import QueryBar
 
 if TYPE_CHECKING:
@@ -37,6 +40,9 @@ if TYPE_CHECKING:
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane redraws
 WIDE_LAYOUT = 170  # columns from which the detail pane goes beside the table
+SIDEBAR_MIN_WIDTH = 120  # narrower: the sidebar starts hidden (s shows it)
+DETAIL_MIN_HEIGHT = 36  # lower, and not wide: the detail pane starts hidden (d, Enter show it)
+STALLED_AFTER = 5.0  # seconds without an answer after which the status line says so
 PREFETCH_ROWS = 50  # rows asked for before the table's height is known
 
 
@@ -89,10 +95,21 @@ class AccountView(Vertical):
         self.last_export: tuple[str, int] | None = None
         self._detail_timer: Timer | None = None
         self._prefetched: tuple[CallFilter, Plan, CallPager] | None = None
+        self._sidebar_chosen: bool | None = None  # shown / hidden by the user (s)
+        self._progress_at: float | None = None  # when the load in flight last made progress
+        self._progress_mark: tuple[int, int] = (0, 0)
+        self._stall_timer: Timer | None = None
+        self._standing_error: errors.CallscopeError | None = None  # a filter that failed
+        self._detail_chosen: bool | None = None  # shown / hidden by the user (d, Enter)
 
     # -- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The first frame already has the layout of this terminal's size (the view is about
+        # four lines shorter: the tabs, the footer, the demo banner); on_resize then keeps it.
+        width, height = self.app.size
+        if width:
+            self._lay_out(width, height - 4, composed=False)
         table = CallTable(columns=self._columns, utc=self._utc)
         bar = QueryBar()
         bar.leave_to = table  # Enter and Esc in the filter line go straight to the table
@@ -100,10 +117,12 @@ class AccountView(Vertical):
         with Horizontal(classes="body"):
             yield FilterSidebar(self.account.provider, classes="sidebar")
             with Vertical(classes="main"):
-                yield table
+                with Horizontal(classes="table-frame"):
+                    yield FocusMark(id="table-mark")
+                    yield table
                 yield DetailPane(secrets=self.account.secrets(), classes="detail")
         yield ProgressBar(id="export-progress", classes="export-progress")
-        yield Static("", classes="status-line")
+        yield StatusLine(classes="status-line")
 
     @property
     def table(self) -> CallTable:
@@ -141,8 +160,24 @@ class AccountView(Vertical):
             self.apply_filter(self.filter)
 
     def on_resize(self) -> None:
-        # The detail pane sits beside the table when there is room, below it otherwise.
-        self.set_class(self.size.width >= WIDE_LAYOUT, "-wide")
+        # The detail pane sits beside the table when there is room, below it otherwise. In a
+        # small terminal the sidebar and the detail pane start hidden, so that the table keeps
+        # its columns and rows (s, d and Enter show them); once the user has shown or hidden
+        # one, that choice stays.
+        self._lay_out(*self.size)
+
+    def _lay_out(self, width: int, height: int, *, composed: bool = True) -> None:
+        wide = width >= WIDE_LAYOUT
+        self.set_class(wide, "-wide")
+        if self._sidebar_chosen is None:
+            if width < SIDEBAR_MIN_WIDTH and composed:
+                self._focus_table_if_within(self.sidebar)
+            self.set_class(width < SIDEBAR_MIN_WIDTH, "-no-sidebar")
+        if self._detail_chosen is None:
+            hidden = not wide and height < DETAIL_MIN_HEIGHT
+            if hidden and composed:
+                self._focus_table_if_within(self.detail)
+            self.set_class(hidden, "-no-detail")
 
     async def on_unmount(self) -> None:
         if self.pager is not None:
@@ -189,6 +224,7 @@ class AccountView(Vertical):
         prefetched, self._prefetched = self._prefetched, None
         self.filter = flt
         self._reported_error = None
+        self._standing_error = None
         self._sort_column = None
         self.query_one(QueryBar).show(format_query(flt))
         if prefetched is not None and prefetched[0] == flt:
@@ -204,6 +240,7 @@ class AccountView(Vertical):
                 self.table.set_pager(None)
                 self.sidebar.show_filter(flt)
                 self.sidebar.show_plan(None)
+                self._standing_error = exc
                 self._show_error(exc)
                 return
         self.plan = plan
@@ -229,6 +266,7 @@ class AccountView(Vertical):
     def _pager_changed(self, pager: CallPager) -> None:
         if pager is not self.pager or not self.is_attached:
             return
+        self._watch_stall(pager)
         self.table.data_changed()
         self._update_status()
         if pager.error is not None and pager.error is not self._reported_error:
@@ -238,39 +276,89 @@ class AccountView(Vertical):
 
     def _show_error(self, exc: errors.CallscopeError) -> None:
         message = visible(str(exc), limit=400)
-        hint = getattr(exc, "hint", "")
+        hint = error_hint(exc)
         title = f"{self.account.title}: {getattr(exc, 'kind', 'error')}"
         self.notify(f"{message}\n{hint}", title=title,
                     severity="error", timeout=8, markup=False)  # fmt: skip
         self._update_status(error=exc)
 
     def _update_status(self, error: errors.CallscopeError | None = None) -> None:
-        status = self.query_one(".status-line", Static)
-        line = Text()
-        if self.pager is not None:
-            line.append(self.pager.status_text())
-            if self.pager.loading:
-                line.append(" · loading…", style="italic")
-            error = error or self.pager.error
-        if self.plan is not None:
-            line.append(" · " + self.plan.describe(), style="dim")
-            if self.plan.warnings:
-                more = (
-                    f" (+{len(self.plan.warnings) - 1} more in the sidebar)"
-                    if len(self.plan.warnings) > 1
-                    else ""
-                )
-                line.append(
-                    " · ⚠ " + visible(self.plan.warnings[0], limit=120) + more, style="bold"
-                )
-        if self.table.marked:
-            line.append(f" · {len(self.table.marked)} marked", style="bold")
+        """The status line: an error or a stalled load first (with what to press), then the
+        walk's progress, the counts, the plan, the warnings; fitted to the width, warnings
+        shortening first (see tui/ui/status.py)."""
+        parts: list[Part] = []
+        pager = self.pager
+        error = error or (pager.error if pager is not None else None) or self._standing_error
         if error is not None:
-            line.append("  ✖ " + visible(str(error), limit=300), style="bold red")
-            hint = getattr(error, "hint", "")
-            if hint:
-                line.append(f" — {hint}", style="red")
-        status.update(line, layout=False)  # one line of fixed size (CSS): no layout pass
+            parts.extend(error_parts(error))
+        if pager is not None:
+            stalled = self._stalled_for()
+            if stalled is not None:
+                parts.append(
+                    Part(
+                        f"⏳ no answer from {self.adapter.title} for {stalled:.0f} s — r retry",
+                        "bold",
+                        rank=0,
+                    )
+                )
+            if self.table.walking:
+                parts.append(Part(f"→ end: {pager.loaded:,} loaded — Esc stops", "bold", rank=0))
+            parts.append(Part(f"row {self.table.cursor_row + 1:,}", rank=3))
+            parts.append(Part(pager.status_text(), rank=1, shortest=12))
+            if pager.loading and stalled is None and error is None:
+                parts.append(Part("loading…", "italic", rank=3))
+        if self.table.marked:
+            parts.append(Part(f"{len(self.table.marked)} marked", "bold", rank=4))
+        if self.plan is not None:
+            parts.append(Part(self.plan.describe(), "dim", rank=5))
+            if self.plan.warnings:
+                more = len(self.plan.warnings) - 1
+                text = visible(self.plan.warnings[0], limit=160)
+                if more:
+                    text += f" (+{more} in the sidebar)"
+                parts.append(Part("⚠ " + text, "bold", rank=6, shortest=16))
+        self.query_one(StatusLine).show(parts)
+        self._update_empty_note()
+
+    def _update_empty_note(self) -> None:
+        """An empty result says so in the table, with the filter and where it was applied."""
+        pager = self.pager
+        note: list[str] = []
+        if pager is not None and pager.exhausted and pager.loaded == 0 and pager.error is None:
+            query = format_query(self.filter)
+            note.append(f"No calls match {query}" if query else "No calls in this account")
+            if self.plan is not None:
+                note.append(self.plan.describe())
+            note.append("/ edits the filter · Ctrl+R in the sidebar clears it")
+        self.table.set_empty_note(note)
+
+    # -- a load that hangs -------------------------------------------------------------------
+
+    def _watch_stall(self, pager: CallPager) -> None:
+        """Remember when the load last made progress; look again once it may have stalled."""
+        if not pager.loading:
+            self._progress_at = None
+            return
+        progress = (pager.loaded, pager.scanned)
+        if self._progress_at is None or progress != self._progress_mark:
+            self._progress_at = monotonic()
+            self._progress_mark = progress
+            if self._stall_timer is not None:
+                self._stall_timer.stop()
+            self._stall_timer = self.set_timer(STALLED_AFTER, self._stall_tick)
+
+    def _stall_tick(self) -> None:
+        self._stall_timer = None
+        if self._stalled_for() is not None:
+            self._update_status()
+            self._stall_timer = self.set_timer(1.0, self._stall_tick)
+
+    def _stalled_for(self) -> float | None:
+        """Seconds without an answer, once past STALLED_AFTER (None: not stalled)."""
+        if self._progress_at is None or self.pager is None or not self.pager.loading:
+            return None
+        waited = monotonic() - self._progress_at
+        return waited if waited >= STALLED_AFTER else None
 
     def on_filter_sidebar_changed(self, event: FilterSidebar.Changed) -> None:
         event.stop()
@@ -310,10 +398,10 @@ class AccountView(Vertical):
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
-        self.remove_class("-no-detail")
+        self.show_detail(True)
         self.detail.show(event.call)
         self.detail.active = "tab-links" if event.call.links else "tab-normalized"
-        self.detail.focus()
+        self.detail.focus_body()
 
     def on_detail_pane_follow_link(self, event: DetailPane.FollowLink) -> None:
         event.stop()
@@ -470,10 +558,69 @@ class AccountView(Vertical):
             self.apply_filter(self.filter)
 
     def action_toggle_sidebar(self) -> None:
-        self.toggle_class("-no-sidebar")
+        self.show_sidebar(self.has_class("-no-sidebar"))
 
     def action_toggle_detail(self) -> None:
-        self.toggle_class("-no-detail")
+        self.show_detail(self.has_class("-no-detail"))
+
+    def show_sidebar(self, shown: bool) -> None:
+        self._sidebar_chosen = shown
+        if not shown:
+            self._focus_table_if_within(self.sidebar)
+        self.set_class(not shown, "-no-sidebar")
+
+    def show_detail(self, shown: bool) -> None:
+        self._detail_chosen = shown
+        if not shown:
+            self._focus_table_if_within(self.detail)
+        self.set_class(not shown, "-no-detail")
+
+    def _focus_table_if_within(self, pane: Widget) -> None:
+        """Before ``pane`` hides: the focus, if it is there, goes to the table (a hidden
+        widget with the focus leaves the keys nowhere)."""
+        focused = self.screen.focused
+        if focused is not None and (focused is pane or pane in focused.ancestors):
+            self.screen.set_focus(self.table)
+
+    # -- moving between panes ----------------------------------------------------------------
+
+    def panes(self) -> list[tuple[Widget, Widget]]:
+        """The panes Tab cycles through, in screen order: (the pane, where its focus goes)."""
+        bar = self.query_one(QueryBar)
+        found: list[tuple[Widget, Widget]] = [(bar, bar.input)]
+        sidebar = self.sidebar
+        if not self.has_class("-no-sidebar") and (entry := sidebar.entry()) is not None:
+            found.append((sidebar, entry))
+        found.append((self.table, self.table))
+        if not self.has_class("-no-detail"):
+            found.extend(self.detail.panes())
+        return found
+
+    def cycle_pane(self, step: int) -> None:
+        """Tab (``step`` 1) / Shift+Tab (-1): the focus to the next / previous pane."""
+        panes = self.panes()
+        focused = self.screen.focused
+        current = next(
+            (
+                i
+                for i, (pane, _) in enumerate(panes)
+                if focused is not None and (focused is pane or pane in focused.ancestors)
+            ),
+            None,
+        )
+        if current is None:
+            index = 0 if step > 0 else len(panes) - 1
+        else:
+            index = (current + step) % len(panes)
+        target = panes[index][1]
+        self.screen.set_focus(target)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.query_one("#table-mark", FocusMark).on = event.widget is self.table
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if self.screen.focused is not self.table:
+            self.query_one("#table-mark", FocusMark).on = False
 
     def action_toggle_utc(self) -> None:
         self.table.set_utc(not self.table.utc)
@@ -504,6 +651,9 @@ class AccountView(Vertical):
         self.notify(f"Sorted {len(present):,} loaded rows by {column}{note}", timeout=3)
 
     def action_back(self) -> None:
+        """Esc: stop a walk to the end, leave the filter line; the focus goes to the table."""
+        if self.table.stop_walk():
+            self.notify(f"Stopped at row {self.table.cursor_row + 1:,}", timeout=3)
         bar = self.query_one(QueryBar)
         if bar.is_open:
             bar.close()

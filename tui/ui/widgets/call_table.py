@@ -68,6 +68,8 @@ def _cells(text: str, start: int, end: int) -> str:
 class CallTable(Widget, can_focus=True):
     """The lazily loaded call list of one tab."""
 
+    HELP_TITLE = "Call table"
+
     # The moving keys are priority bindings: Textual runs them as soon as the key arrives,
     # while the table has the focus. A plain binding runs only after the key event has bubbled
     # through the table's seven ancestors and a second binding lookup (~1 ms of each key). The
@@ -169,6 +171,9 @@ class CallTable(Widget, can_focus=True):
         self._geometry: _Geometry | None = None  # set while the compositor paints
         self._prerender_pending = False
         self.left = 0  # the first cell of the rows shown (horizontal scroll)
+        self._wanted_row: int | None = None  # a row keys asked for before it arrived
+        self._walk_pending = False  # G is walking to the end
+        self._empty_note: list[str] = []  # lines shown when there are no rows
 
     # -- data ------------------------------------------------------------------------------
 
@@ -178,6 +183,8 @@ class CallTable(Widget, can_focus=True):
         self.sorted_rows = None
         self.marked.clear()
         self.top = 0
+        self._wanted_row = None
+        self._walk_pending = False
         self.data_changed()
         self.cursor_row = 0
 
@@ -187,6 +194,8 @@ class CallTable(Widget, can_focus=True):
         self._cache.clear()
         self.top = self._clamp_top(self.top)
         self.refresh()
+        if self._wanted_row is not None or self._walk_pending:
+            self._catch_up()
         self._announce()
         self._schedule_prerender()
 
@@ -217,6 +226,13 @@ class CallTable(Widget, can_focus=True):
     def set_columns(self, keys: list[str]) -> None:
         self.columns = columns_for(keys)
         self.data_changed()
+
+    def set_empty_note(self, lines: list[str]) -> None:
+        """What the table says when it has no rows (no calls match: the filter, the plan)."""
+        if lines != self._empty_note:
+            self._empty_note = lines
+            if self.row_count == 0:
+                self.refresh()
 
     def set_utc(self, utc: bool) -> None:
         self.utc = utc
@@ -328,6 +344,10 @@ class CallTable(Widget, can_focus=True):
             return self._finish(self._header(), left, width, bar)
         index = top + y - 1
         if index >= geometry.total:
+            if geometry.total == 0 and index < len(self._empty_note):
+                style = self._style("base") + self._style("call-table--placeholder")
+                text = fit("  " + self._empty_note[index], geometry.width)
+                return Strip([Segment(text, style)], geometry.width)
             return Strip.blank(geometry.width, self._style("base"))
         call = self.call_at(index)
         # The cursor row's colour depends on the focus: 0 not the cursor, 1 focused, 2 blurred.
@@ -531,20 +551,74 @@ class CallTable(Widget, can_focus=True):
             self._last_highlight = marker
             self.post_message(self.Highlighted(self, self.cursor_row, call))
 
+    def _still_coming(self) -> bool:
+        """True while rows beyond the loaded ones may still arrive."""
+        pager = self.pager
+        return (
+            self.sorted_rows is None
+            and pager is not None
+            and not pager.exhausted
+            and pager.error is None
+        )
+
     def move_to(self, index: int) -> None:
-        self.cursor_row = max(0, min(index, max(0, self.row_count - 1)))
+        """Put the cursor on row ``index``. A row that has not arrived yet is remembered and
+        reached when it does: keys typed ahead (``jj`` right after a new filter, in one burst)
+        land as if typed once the rows were there."""
+        last = max(0, self.row_count - 1)
+        if index > last and self._still_coming():
+            self._wanted_row = index
+            if self.pager is not None:
+                self.pager.want(index, index + 1)
+        else:
+            self._wanted_row = None
+        self.cursor_row = max(0, min(index, last))
+
+    def _base_row(self) -> int:
+        return self._wanted_row if self._wanted_row is not None else self.cursor_row
+
+    def _catch_up(self) -> None:
+        """New rows came: go on to the row that keys asked for before it had arrived."""
+        if self._walk_pending and self.pager is not None and not self.pager.walking:
+            self._walk_pending = False
+            self.cursor_row = max(0, self.row_count - 1)
+        elif self._wanted_row is not None:
+            self.move_to(self._wanted_row)
 
     def action_cursor(self, delta: int) -> None:
-        self.move_to(self.cursor_row + delta)
+        self.move_to(self._base_row() + delta)
 
     def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor_row + direction * max(1, self.visible_rows - 1))
+        self.move_to(self._base_row() + direction * max(1, self.visible_rows - 1))
 
     def action_first(self) -> None:
+        self.stop_walk()
         self.move_to(0)
 
     def action_last(self) -> None:
+        """The last row. On a provider that pages with a cursor (the total unknown), walk
+        page after page to the end: the status line counts, Esc stops (:meth:`stop_walk`)."""
+        pager = self.pager
+        if self._still_coming() and pager is not None and not pager.random_access:
+            self._wanted_row = None
+            self._walk_pending = True
+            pager.walk_to_end()
         self.move_to(self.row_count - 1)
+
+    @property
+    def walking(self) -> bool:
+        return self._walk_pending
+
+    def stop_walk(self) -> bool:
+        """Stop a walk to the end; the cursor goes to the last row loaded. True if one was
+        going on."""
+        if not self._walk_pending:
+            return False
+        self._walk_pending = False
+        if self.pager is not None:
+            self.pager.stop_walk()
+        self.move_to(max(0, (self.pager.loaded if self.pager else 1) - 1))
+        return True
 
     def action_open(self) -> None:
         call = self.current

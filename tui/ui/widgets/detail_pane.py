@@ -16,7 +16,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import OptionList, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import OptionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
 from tui.core.normalize import format_duration
@@ -144,6 +145,8 @@ def normalized_table(call: Call) -> Table:
 class DetailPane(Vertical):
     """Three tabs: Normalized · Raw · Links (Enter on a link follows it)."""
 
+    HELP_TITLE = "Detail pane"
+
     class FollowLink(Message):
         def __init__(self, call: Call, link: str) -> None:
             super().__init__()
@@ -191,6 +194,28 @@ class DetailPane(Vertical):
             self.active, self._pending_active = self._pending_active, None
         if self._shown:
             self.show(self.call)
+
+    # -- panes for Tab ----------------------------------------------------------------------
+
+    def panes(self) -> list[tuple[Widget, Widget]]:
+        """Tab's stops here: the tab strip (←/→ switch tabs), then the open tab's content
+        (arrows scroll it; on Links they pick a link and Enter follows it)."""
+        if not self.ready:
+            return []
+        tabbed = self.query_one("#detail-tabs", TabbedContent)
+        tabs = tabbed.query_one(Tabs)
+        found: list[tuple[Widget, Widget]] = [(tabs, tabs)]
+        pane = tabbed.active_pane
+        body = next((w for w in pane.query("*") if w.focusable), None) if pane else None
+        if pane is not None and body is not None:
+            found.append((pane, body))
+        return found
+
+    def focus_body(self) -> None:
+        """The focus to the open tab's content (Enter on a call: its links, ready to follow)."""
+        panes = self.panes()
+        if panes:
+            self.screen.set_focus(panes[-1][1])
 
     @property
     def active(self) -> str:

@@ -12,12 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from tui.core.errors import QueryError
@@ -25,6 +30,7 @@ from tui.core.filter import EXTRA_FIELDS, CallFilter
 from tui.core.model import Direction, Status
 from tui.core.query import format_query, parse_query
 from tui.ui.startup import after_start
+from tui.ui.widgets.one_line import OneLineInput
 
 if TYPE_CHECKING:
     from tui.core.plan import Plan
@@ -74,12 +80,60 @@ def _select_exactly(toggles: SelectionList[str], values: set[str]) -> None:
         toggles.select(value)
 
 
-class FilterSidebar(VerticalScroll):
+class Toggles(SelectionList[str]):
+    """A ``SelectionList`` whose boxes read ``[✓]`` / ``[ ]`` (not colour alone, so they read
+    with ``NO_COLOR``), and whose up/down go on to the next field at either end."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 4:
+            return strip
+        index = self.scroll_offset.y + y
+        try:
+            value = self.get_option_at_index(index).value
+        except OptionDoesNotExist:  # a line past the options
+            return strip
+        mark = "✓" if value in self.selected else " "
+        plain = segments[3].style
+        boxed = [
+            Segment("[", plain),
+            Segment(mark, segments[1].style),
+            Segment("]", plain),
+            *segments[3:],
+        ]
+        return Strip(boxed, strip.cell_length)
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is not None and self.highlighted >= self.option_count - 1:
+            self._leave(1)
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted is None or self.highlighted <= 0:
+            self._leave(-1)
+        else:
+            super().action_cursor_up()
+
+    def _leave(self, step: int) -> None:
+        for node in self.ancestors:
+            if isinstance(node, FilterSidebar):
+                node.action_field(step)
+                return
+
+
+class FilterSidebar(VerticalScroll, can_focus=False):
     """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "clear", "Clear filter", id="sidebar.clear"),
+        Binding("up", "field(-1)", "Previous field", show=False, id="sidebar.previous"),
+        Binding("down", "field(1)", "Next field", show=False, id="sidebar.next"),
+        Binding("left", "preset(-1)", "Previous preset", show=False, id="sidebar.preset_left"),
+        Binding("right", "preset(1)", "Next preset", show=False, id="sidebar.preset_right"),
     ]
+    HELP_TITLE = "Filter sidebar"
 
     class Changed(Message):
         def __init__(self, sidebar: FilterSidebar, flt: CallFilter) -> None:
@@ -98,6 +152,7 @@ class FilterSidebar(VerticalScroll):
         self._building = False
         self._pending_filter: CallFilter | None = None
         self._pending_plan: tuple[Plan | None, tuple[str, ...]] | None = None
+        self._last_field: Widget | None = None
 
     def compose(self) -> ComposeResult:
         # Empty at first: the ~25 labels, inputs, lists and buttons are built (recomposed) once
@@ -106,20 +161,22 @@ class FilterSidebar(VerticalScroll):
         if not self._building:
             return
         yield Label("Status", id="label-status", classes="field-label")
-        yield SelectionList[str](
+        yield Toggles(
             *(Selection(s.value, s.value) for s in Status if s is not Status.UNKNOWN),
             id="field-status",
             classes="toggles",
         )
         yield Label("Direction", id="label-dir", classes="field-label")
-        yield SelectionList[str](
+        yield Toggles(
             *(Selection(d.value, d.value) for d in Direction if d is not Direction.UNKNOWN),
             id="field-dir",
             classes="toggles",
         )
         for field in FIELDS:
             yield Label(field.label, id=f"label-{field.key}", classes="field-label")
-            yield Input(placeholder=field.placeholder, id=f"field-{field.key}", classes="field")
+            yield OneLineInput(
+                placeholder=field.placeholder, id=f"field-{field.key}", classes="field"
+            )
             if field.key == "since":
                 with Horizontal(classes="presets"):
                     for title, value in TIME_PRESETS:
@@ -127,7 +184,7 @@ class FilterSidebar(VerticalScroll):
         for extra in self.extras:
             yield Label(extra.label, id=f"label-{extra.key}", classes="field-label")
             hint = "/".join(extra.choices) if extra.choices else extra.help
-            yield Input(placeholder=hint, id=f"field-{extra.key}", classes="field")
+            yield OneLineInput(placeholder=hint, id=f"field-{extra.key}", classes="field")
         yield Static("", id="field-error", classes="field-error")
         yield Static("", id="plan-notes", classes="plan-notes")
 
@@ -147,6 +204,55 @@ class FilterSidebar(VerticalScroll):
         if self._pending_plan is not None:
             self.show_plan(*self._pending_plan)
         self._pending_filter = self._pending_plan = None
+
+    # -- moving with the keyboard -----------------------------------------------------------
+
+    def fields(self) -> list[Widget]:
+        """The focusable fields, top to bottom (the time presets one after another)."""
+        return [w for w in self.query("Toggles, Input, Button") if w.focusable]
+
+    def entry(self) -> Widget | None:
+        """Where the focus goes when the sidebar is entered: the field left last, or the
+        first."""
+        fields = self.fields()
+        if self._last_field in fields:
+            return self._last_field
+        return fields[0] if fields else None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._last_field = event.widget
+
+    def action_field(self, step: int) -> None:
+        """The next (``step`` 1) or previous (-1) field; the time presets count as one."""
+        fields = self.fields()
+        focused = self.screen.focused
+        if focused not in fields:
+            return
+        index = fields.index(focused)
+        row = focused.parent if isinstance(focused, Button) else None
+        index += step
+        while 0 <= index < len(fields) and row is not None and fields[index].parent is row:
+            index += step
+        if 0 <= index < len(fields):
+            target = fields[index]
+            if isinstance(target, Toggles) and target.option_count:
+                target.highlighted = 0 if step > 0 else target.option_count - 1
+            self.screen.set_focus(target)
+            target.scroll_visible()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "preset":
+            return isinstance(self.screen.focused, Button)
+        return True
+
+    def action_preset(self, step: int) -> None:
+        focused = self.screen.focused
+        if not isinstance(focused, Button) or focused.parent is None:
+            return
+        buttons = [b for b in focused.parent.query(Button) if b.focusable]
+        index = buttons.index(focused) + step
+        if 0 <= index < len(buttons):
+            self.screen.set_focus(buttons[index])
 
     # -- reading the form ----------------------------------------------------------------
 

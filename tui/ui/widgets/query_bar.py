@@ -20,20 +20,21 @@ from textual.widgets import Input, Static
 from tui.core.errors import QueryError
 from tui.core.filter import CallFilter
 from tui.core.query import parse_query
+from tui.ui.widgets.one_line import OneLineInput
 
 HISTORY_LIMIT = 100
 
 
-class QueryInput(Input):
+class QueryInput(OneLineInput):
     """The input line; up/down walk the history."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter is a priority binding: applied as the key arrives, instead of after the key
         # event has bubbled through the line's six ancestors (Input's own Enter does the same).
-        Binding("enter", "submit", "Apply", show=False, priority=True, id="query.apply"),
+        Binding("enter", "submit", "Apply", priority=True, id="query.apply"),
         Binding("up", "history(-1)", "Previous query", show=False, id="query.previous"),
         Binding("down", "history(1)", "Next query", show=False, id="query.next"),
-        Binding("escape", "close", "Close", show=False, id="query.close"),
+        Binding("escape", "close", "Back", id="query.close"),
     ]
 
     def __init__(self, history: list[str], **kw: object) -> None:
@@ -67,6 +68,8 @@ class QueryInput(Input):
 
 class QueryBar(Vertical):
     """The filter line. ``/`` edits it; Enter parses; an error shows under its column."""
+
+    HELP_TITLE = "Filter line"
 
     DEFAULT_CSS = """
     QueryBar { height: auto; }
@@ -151,6 +154,14 @@ class QueryBar(Vertical):
             return
         error.update(message)
         error.add_class("-shown")
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        # Left without Enter (Tab, a click elsewhere): the line shows the filter in force again,
+        # never a half-typed query that is not applied.
+        event.stop()
+        if self.input.value != self.applied:
+            self._show_error(None)
+            self.input.value = self.applied
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
