@@ -316,7 +316,7 @@ class CallscopeApp(App[int]):
             return
         actions = [
             ("Filter: open the query bar", "Type a query (/)", view.action_open_query),
-            ("Filter: clear", "Show every call", lambda: view.sidebar.action_clear()),
+            ("Filter: clear", "Show every call", view.clear_filter),
             ("Retry", "Retry the last failed request (r)", view.action_retry),
             ("Toggle sidebar", "Hide or show the filter sidebar (s)", view.action_toggle_sidebar),
             ("Toggle detail pane", "Hide or show the detail pane (d)", view.action_toggle_detail),

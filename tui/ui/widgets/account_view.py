@@ -508,3 +508,8 @@ class AccountView(Vertical):
         if bar.is_open:
             bar.close()
         self.screen.set_focus(self.table)
+
+    def clear_filter(self) -> None:
+        """Show every call: the view owns the filter, so it clears it (the sidebar and the filter
+        line follow, as after any filter)."""
+        self.apply_filter(CallFilter())
