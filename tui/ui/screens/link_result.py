@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui.core import errors
 from tui.core.normalize import format_duration
-from tui.core.sanitize import cell, visible
+from tui.core.sanitize import cell, redact, visible
 from tui.ui.columns import format_time
 
 if TYPE_CHECKING:
@@ -143,7 +143,8 @@ class LinkResultScreen(ModalScreen[None]):
     def action_copy_url(self) -> None:
         rec = self._selected_recording()
         if rec is not None and rec.media_url:
-            self.app.copy_to_clipboard(rec.media_url)
+            url = self.view.adapter.http.public_url(rec.media_url)
+            self.app.copy_to_clipboard(redact(url, self.view.account.secrets()))
 
     def action_download(self) -> None:
         rec = self._selected_recording()

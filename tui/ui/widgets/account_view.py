@@ -101,7 +101,11 @@ class AccountView(Vertical):
             yield FilterSidebar(self.account.provider, classes="sidebar")
             with Vertical(classes="main"):
                 yield table
-                yield DetailPane(secrets=self.account.secrets(), classes="detail")
+                yield DetailPane(
+                    secrets=self.account.secrets(),
+                    resolve=lambda url: self.adapter.http.public_url(url),
+                    classes="detail",
+                )
         yield ProgressBar(id="export-progress", classes="export-progress")
         yield Static("", classes="status-line")
 
