@@ -116,7 +116,7 @@ async def test_help_lists_the_focused_panes_bindings(emu: Emulator, tmp_path: Pa
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         sections = dict(app.screen.sections)
-        assert "CallTable" in sections and "AccountView" in sections
+        assert "Call table" in sections and "This tab" in sections and "Everywhere" in sections
         ids = {row[2] for rows in sections.values() for row in rows}
         assert {
             "table.down",

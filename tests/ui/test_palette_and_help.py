@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual.command import CommandPalette
+from textual.containers import VerticalScroll
+from textual.geometry import Region
+from textual.widgets import Static
 
 from tests.ui.conftest import accounts_of, make_app, ready, wait_for
 from tui.core.model import Status
 from tui.emulator import Emulator
+from tui.ui.screens.help import HelpScreen
 from tui.ui.widgets.query_bar import QueryBar
 
 
@@ -46,3 +51,48 @@ async def test_the_palettes_filter_clear_shows_every_call_again(
         assert view.filter.is_empty
         assert bar.input.value == ""
         await wait_for(pilot, lambda: view.sidebar.query_text() == "")  # the form follows
+
+
+def help_text(screen: HelpScreen) -> str:
+    """Every line the help screen draws (scrolled into view or not), as plain text, the table
+    rules and the line breaks of wrapped cells folded into single spaces."""
+    lines: list[str] = []
+    for static in screen.query(Static):
+        width, height = static.size
+        lines.extend(strip.text for strip in static.render_lines(Region(0, 0, width, height)))
+    return " ".join(re.sub("[│┃━╇]", " ", "\n".join(lines)).split())
+
+
+async def test_help_speaks_the_users_words_and_fits_a_small_terminal(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio", "signalwire")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        await pilot.pause()
+        text = help_text(help_screen)
+        for title in ("Call table", "This tab", "Everywhere"):
+            assert title in text
+        for internal in ("CallTable", "AccountView", "BrowserScreen", "CallscopeApp"):
+            assert internal not in text
+        assert "1…2" in text and "Jump to tab" in text  # two accounts: tabs 1 and 2
+        assert "Tab 3" not in text and "Tab 9" not in text and "browser.tab9" not in text
+        assert "Tab / Shift+Tab" in text and "Esc" in text and "back to the table" in text
+        assert "G Last row; cursor-paged providers" in text and "Esc cancels the walk" in text
+
+        box = help_screen.query_one(VerticalScroll)
+        assert box.region.x >= 0 and box.region.right <= 80 and box.region.bottom <= 24
+        assert box.max_scroll_y > 0  # more than a screenful: the keys scroll it
+        await pilot.press("pagedown")
+        after_page = box.scroll_y
+        assert after_page > 0
+        await pilot.press("down")
+        assert box.scroll_y > after_page
+        await pilot.press("up", "pageup")
+        assert box.scroll_y == 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)

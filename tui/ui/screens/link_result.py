@@ -39,6 +39,8 @@ def call_line(call: Call) -> Text:
 class LinkResultScreen(ModalScreen[None]):
     """A modal list of the link's items; Enter opens a call, ``w`` downloads a recording."""
 
+    HELP_TITLE = "Link result"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="link.close"),
         Binding("w", "download", "Download recording", id="link.download"),

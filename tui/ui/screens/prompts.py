@@ -36,6 +36,8 @@ class ExportRequest:
 class ExportScreen(ModalScreen[ExportRequest | None]):
     """Ask where to export, in which format, and whether only the marked rows."""
 
+    HELP_TITLE = "Export"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel")
     ]
@@ -96,6 +98,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
 class PresetScreen(ModalScreen[str | None]):
     """Ask for a preset name for the current filter."""
+
+    HELP_TITLE = "Save preset"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="preset.cancel")

@@ -43,6 +43,8 @@ PREFETCH_ROWS = 50  # rows asked for before the table's height is known
 class AccountView(Vertical):
     """Everything of one account's tab."""
 
+    HELP_TITLE = "This tab"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding: it moves the focus to the filter line as soon as "/" arrives, so
         # the rest of "/status:failed" typed in one burst lands there (a plain binding runs

@@ -145,6 +145,8 @@ def normalized_table(call: Call) -> Table:
 class DetailPane(Vertical):
     """Three tabs: Normalized · Raw · Links (Enter on a link follows it)."""
 
+    HELP_TITLE = "Detail pane"  # the section of its keys in the help (?)
+
     class FollowLink(Message):
         def __init__(self, call: Call, link: str) -> None:
             super().__init__()

@@ -77,6 +77,8 @@ def _select_exactly(toggles: SelectionList[str], values: set[str]) -> None:
 class FilterSidebar(VerticalScroll):
     """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
 
+    HELP_TITLE = "Sidebar"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "clear", "Clear filter", id="sidebar.clear"),
     ]

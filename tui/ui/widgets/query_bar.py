@@ -27,6 +27,8 @@ HISTORY_LIMIT = 100
 class QueryInput(Input):
     """The input line; up/down walk the history."""
 
+    HELP_TITLE = "Filter line"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter is a priority binding: applied as the key arrives, instead of after the key
         # event has bubbled through the line's six ancestors (Input's own Enter does the same).
