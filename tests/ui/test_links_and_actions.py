@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.ui.conftest import accounts_of, make_app, ready, wait_for
 from tui.core.config import Config
 from tui.emulator import Emulator
@@ -36,30 +34,6 @@ def with_recordings(emu: Emulator) -> set[str]:
         for r in emu.dataset.calls(a.key)
         if emu.dataset.recording_count(a.key, r.index) > 0
     }
-
-
-async def test_following_a_recording_link_lists_it_and_downloads_the_media(
-    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
-    async with app.run_test(size=(160, 40)) as pilot:
-        view = await ready(pilot, app)
-        await find_row(pilot, view, lambda c: c.id in with_recordings(emu))
-        await pilot.press("enter")  # opens the links tab
-        assert view.detail.active == "tab-links"
-        view.follow(view.table.current, "recordings")
-        await wait_for(pilot, lambda: isinstance(app.screen, LinkResultScreen))
-        modal = app.screen
-        assert isinstance(modal, LinkResultScreen)
-        assert modal.result.kind == "recordings" and modal.result.recordings
-        recording = modal.result.recordings[0]
-        assert recording.media_url and recording.duration
-        await pilot.press("w")
-        target = tmp_path / f"{recording.id}.wav"
-        await wait_for(pilot, lambda: target.exists() and target.stat().st_size > 44)
-        await wait_for(pilot, lambda: not modal.query_one("#download").has_class("-active"))
-        assert target.read_bytes()[:4] == b"RIFF"
 
 
 async def test_following_a_parent_link_shows_the_parent_call(emu: Emulator, tmp_path: Path) -> None:
