@@ -8,12 +8,15 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.containers import VerticalScroll
 from textual.geometry import Region
-from textual.widgets import Static
+from textual.widgets import Input, OptionList, Static
 
 from tests.ui.conftest import accounts_of, make_app, ready, wait_for
+from tests.ui.test_links_and_actions import find_row, with_recordings
 from tui.core.model import Status
 from tui.emulator import Emulator
 from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.link_result import LinkResultScreen
+from tui.ui.screens.prompts import ExportScreen, PresetScreen
 from tui.ui.widgets.query_bar import QueryBar
 
 
@@ -96,3 +99,43 @@ async def test_help_speaks_the_users_words_and_fits_a_small_terminal(
         assert box.scroll_y == 0
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_closing_a_modal_gives_the_focus_back_where_it_was(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        screen = app.screen
+
+        async def round_trip(keys: tuple[str, ...], modal: type, close: str = "escape") -> None:
+            before = screen.focused
+            assert before is not None
+            await pilot.press(*keys)
+            await wait_for(pilot, lambda: isinstance(app.screen, modal))
+            await pilot.press(close)
+            await wait_for(pilot, lambda: app.screen is screen)
+            await pilot.pause()
+            assert screen.focused is before, f"{modal.__name__}: focus went to {screen.focused}"
+
+        assert screen.focused is view.table
+        await round_trip(("question_mark",), HelpScreen)
+        await round_trip(("e",), ExportScreen)
+        await round_trip(("ctrl+s",), PresetScreen)
+
+        field = view.sidebar.query_one("#field-dur", Input)
+        field.focus()
+        await wait_for(pilot, lambda: screen.focused is field)
+        await round_trip(("f1",), HelpScreen)
+
+        # The links of a call, then the recordings link's result, closed with Esc.
+        await find_row(pilot, view, lambda c: c.id in with_recordings(emu))
+        view.table.focus()
+        await pilot.press("enter")  # the detail pane shows its Links tab
+        links = view.detail.query_one("#links", OptionList)
+        links.focus()
+        await wait_for(pilot, lambda: screen.focused is links)
+        while links.highlighted_option is None or links.highlighted_option.id != "recordings":
+            await pilot.press("down")
+        await round_trip(("enter",), LinkResultScreen)
