@@ -219,3 +219,18 @@ async def test_g_walks_a_cursor_paged_account_to_its_end_and_escape_stops_it(
         assert stopped_at > 0
         await wait_for(pilot, lambda: not walked.loading)
         assert view.table.cursor_row == stopped_at and not walked.exhausted
+
+
+async def test_ctrl_r_in_the_sidebar_clears_the_filter_in_force(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        view = await ready(pilot, app)
+        view.apply_query("status:busy")
+        await wait_for(pilot, lambda: view.filter.statuses == frozenset({Status.BUSY}))
+        await pilot.press("shift+tab")  # into the sidebar
+        assert app.focused is not None and view.sidebar in app.focused.ancestors
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: view.filter.is_empty)
+        assert view.query_one(QueryBar).input.value == ""

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.ui.conftest import accounts_of, make_app, ready, wait_for
 from tui.core.config import Config
 from tui.emulator import Emulator
@@ -28,34 +26,14 @@ async def find_row(pilot: Any, view: AccountView, predicate: Any) -> int:
         index += 1
 
 
-async def test_following_a_recording_link_lists_it_and_downloads_the_media(
-    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
-    async with app.run_test(size=(160, 40)) as pilot:
-        view = await ready(pilot, app)
-        a = emu.account("twilio")
-        with_recording = {
-            emu.api("twilio").sids[a.account].call(r.index)  # type: ignore[attr-defined]
-            for r in emu.dataset.calls(a.key)
-            if emu.dataset.recording_count(a.key, r.index) > 0
-        }
-        await find_row(pilot, view, lambda c: c.id in with_recording)
-        await pilot.press("enter")  # opens the links tab
-        assert view.detail.active == "tab-links"
-        view.follow(view.table.current, "recordings")
-        await wait_for(pilot, lambda: isinstance(app.screen, LinkResultScreen))
-        modal = app.screen
-        assert isinstance(modal, LinkResultScreen)
-        assert modal.result.kind == "recordings" and modal.result.recordings
-        recording = modal.result.recordings[0]
-        assert recording.media_url and recording.duration
-        await pilot.press("w")
-        target = tmp_path / f"{recording.id}.wav"
-        await wait_for(pilot, lambda: target.exists() and target.stat().st_size > 44)
-        await wait_for(pilot, lambda: not modal.query_one("#download").has_class("-active"))
-        assert target.read_bytes()[:4] == b"RIFF"
+def with_recordings(emu: Emulator) -> set[str]:
+    """The ids of the emulated Twilio calls that have a recording."""
+    a = emu.account("twilio")
+    return {
+        emu.api("twilio").sids[a.account].call(r.index)  # type: ignore[attr-defined]
+        for r in emu.dataset.calls(a.key)
+        if emu.dataset.recording_count(a.key, r.index) > 0
+    }
 
 
 async def test_following_a_parent_link_shows_the_parent_call(emu: Emulator, tmp_path: Path) -> None:
@@ -112,7 +90,7 @@ async def test_help_lists_the_focused_panes_bindings(emu: Emulator, tmp_path: Pa
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         sections = dict(app.screen.sections)
-        assert "CallTable" in sections and "AccountView" in sections
+        assert "Call table" in sections and "This tab" in sections and "Everywhere" in sections
         ids = {row[2] for rows in sections.values() for row in rows}
         assert {
             "table.down",
@@ -164,3 +142,53 @@ async def test_the_tables_moving_keys_follow_the_keymap_and_only_the_focus(
         bar = view.query_one(QueryBar)
         assert bar.is_open and bar.input.value.endswith("jkGg")
         assert table.cursor_row == 0
+
+
+
+def assert_absolute_on_the_account(copied: str, path: str, base_url: str, secret: str) -> None:
+    """``copied`` is ``path`` made absolute on the account's origin, without credentials."""
+    import httpx
+
+    assert path.startswith("/") and not path.startswith("//")
+    url = httpx.URL(copied)
+    base = httpx.URL(base_url)
+    assert (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+    assert url.raw_path.decode() == path
+    assert not url.userinfo and secret not in copied
+
+
+async def test_u_copies_a_links_absolute_url(emu: Emulator, tmp_path: Path) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        call = await view.pager.ensure(0)  # type: ignore[union-attr]
+        assert call is not None and view.detail.call is call
+        relative = next(iter(call.links.values()))  # no link highlighted: the first one
+        await pilot.press("u")
+        a = emu.account("twilio")
+        assert_absolute_on_the_account(app.clipboard, relative, a.base_url, a.password)
+
+
+async def test_u_in_a_recordings_result_copies_the_media_url_without_credentials(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    import httpx
+
+    # Credentials written into the base URL (https://user:secret@host/…) must not be copied.
+    account = accounts_of(emu, ("twilio",))[0]
+    a = emu.account("twilio")
+    base = httpx.URL(a.base_url)
+    with_userinfo = str(base.copy_with(username=a.username, password=a.password))
+    app = make_app(tmp_path, [account.model_copy(update={"base_url": with_userinfo})])
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = await ready(pilot, app)
+        await find_row(pilot, view, lambda c: c.id in with_recordings(emu))
+        view.follow(view.table.current, "recordings")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkResultScreen))
+        modal = app.screen
+        assert isinstance(modal, LinkResultScreen)
+        media = modal.result.recordings[0].media_url
+        assert media is not None
+        await pilot.press("u")
+        path = httpx.URL(media).raw_path.decode()
+        assert_absolute_on_the_account(app.clipboard, path, a.base_url, a.password)

@@ -7,7 +7,6 @@ temporary name first, so an interrupted download never leaves a file that looks 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +16,10 @@ from tui.commands import exits
 from tui.commands.common import Session, account_options, is_tty, load_config, run_async
 from tui.commands.table import fit
 from tui.core.export import iso_utc
+from tui.core.media import file_name, save
 from tui.core.model import LINK_RECORDINGS, Recording
 from tui.core.sanitize import cell, redact
 
-_SUFFIXES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav"}
 BAR_WIDTH = 30
 
 
@@ -44,17 +43,6 @@ def run(args: argparse.Namespace) -> int:
         raise exits.UsageError(f"--download: {args.download} is not a directory")
     with Session(args, config) as session:
         return run_async(session, lambda: _recordings(session, args))
-
-
-def file_name(recording: Recording, content_type: str = "") -> str:
-    """A safe file name from the recording id, with a suffix from the media type or URL."""
-    safe = "".join(ch for ch in recording.id if ch.isascii() and (ch.isalnum() or ch in "-_."))
-    safe = safe.lstrip(".")[:80] or "recording"
-    suffix = _SUFFIXES.get(content_type.split(";")[0].strip().lower(), "")
-    if not suffix:
-        path = (recording.media_url or "").split("?")[0].lower()
-        suffix = ".mp3" if path.endswith(".mp3") else ".wav"
-    return safe if safe.endswith(suffix) else safe + suffix
 
 
 async def _recordings(session: Session, args: argparse.Namespace) -> int:
@@ -101,20 +89,15 @@ async def _download(session: Session, rec: Recording, directory: Path) -> Path:
     assert rec.media_url is not None
     async with session.adapter.http.stream(rec.media_url) as response:
         path = directory / file_name(rec, response.headers.get("content-type", ""))
-        partial = path.with_name(path.name + ".part")
         total = int(response.headers.get("content-length") or 0) or None
-        done = 0
+
+        def show(done: int) -> None:
+            err.write("\r\x1b[K" + _bar(path.name, done, total))
+            err.flush()
+
         try:
-            with partial.open("wb") as handle:
-                async for chunk in response.aiter_bytes():
-                    handle.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        err.write("\r\x1b[K" + _bar(path.name, done, total))
-                        err.flush()
-            os.replace(partial, path)
+            done = await save(response.aiter_bytes(), path, show if progress else None)
         finally:
-            partial.unlink(missing_ok=True)
             if progress:
                 err.write("\r\x1b[K")
                 err.flush()

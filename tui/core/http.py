@@ -179,6 +179,11 @@ class ProviderHttp:
             return self.base_url.copy_with(raw_path=target.encode("ascii", "ignore"))
         return self.base_url.join(target)
 
+    def public_url(self, target: str | httpx.URL) -> str:
+        """``target`` as an absolute URL to show or hand out (copy): resolved as :meth:`url`
+        resolves it, without userinfo (a configured base URL may carry the credentials)."""
+        return str(self.url(target).copy_with(username=None, password=None))
+
     def is_own(self, url: httpx.URL) -> bool:
         return origin_of(url) == self.origin
 

@@ -268,29 +268,16 @@ class CallscopeApp(App[int]):
     # -- help and palette ------------------------------------------------------------------
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
-        """Bindings grouped by pane: the focused chain first, then the app's."""
-        sections: list[tuple[str, list[tuple[str, str, str]]]] = []
-        seen: set[str] = set()
-        node: Any = self.screen.focused
-        chain: list[Any] = []
-        while node is not None:
-            chain.append(node)
+        """Bindings grouped by pane: the focused chain first, then the app's (everywhere)."""
+        from tui.ui.screens.help import EVERYWHERE, binding_sections, help_title
+
+        owners: list[tuple[str, Any]] = []
+        node: Any = self.screen.focused or self.screen
+        while node is not None and node is not self:
+            owners.append((help_title(node), getattr(node, "BINDINGS", [])))
             node = node.parent
-        for owner in chain:
-            rows = []
-            for binding in getattr(owner, "BINDINGS", []):
-                if isinstance(binding, Binding) and binding.id and binding.id not in seen:
-                    seen.add(binding.id)
-                    rows.append(
-                        (
-                            self.get_key_display(binding),
-                            binding.description or binding.action,
-                            binding.id,
-                        )
-                    )
-            if rows:
-                sections.append((type(owner).__name__, rows))
-        return sections
+        owners.append((EVERYWHERE, self.BINDINGS))  # the app's own keys
+        return binding_sections(owners, self.get_key_display, tabs=len(self.accounts))
 
     def save_preset(self, name: str, query: str) -> None:
         """Store ``query`` under ``[presets]`` in the config (tomli-w; comments are not kept)."""
@@ -325,7 +312,7 @@ class CallscopeApp(App[int]):
             return
         actions = [
             ("Filter: open the query bar", "Type a query (/)", view.action_open_query),
-            ("Filter: clear", "Show every call", lambda: view.sidebar.action_clear()),
+            ("Filter: clear", "Show every call", view.clear_filter),
             ("Retry", "Retry the last failed request (r)", view.action_retry),
             ("Toggle sidebar", "Hide or show the filter sidebar (s)", view.action_toggle_sidebar),
             ("Toggle detail pane", "Hide or show the detail pane (d)", view.action_toggle_detail),

@@ -129,8 +129,8 @@ class StatusLine(Widget):
 
     DEFAULT_CSS = "StatusLine { height: 1; }"
 
-    def __init__(self, **kw: str) -> None:
-        super().__init__(**kw)
+    def __init__(self, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
         self.parts: list[Part] = []
 
     def show(self, parts: list[Part]) -> None:

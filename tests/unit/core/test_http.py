@@ -203,3 +203,12 @@ async def test_a_read_response_is_freed_without_the_cycle_collector() -> None:
         if enabled:
             gc.enable()
     await http.aclose()
+
+
+def test_public_url_is_absolute_on_the_origin_and_carries_no_credentials() -> None:
+    http = ProviderHttp(provider="Twilio", base_url="https://ACuser:s3cret@api.example.test/api/")
+    assert http.public_url("/2010-04-01/Calls/CA1/Recordings.json?Page=1") == (
+        "https://api.example.test/2010-04-01/Calls/CA1/Recordings.json?Page=1"
+    )
+    assert http.public_url("Calls.json") == "https://api.example.test/api/Calls.json"
+    assert http.public_url("https://u:p@cdn.example.net/a.wav") == "https://cdn.example.net/a.wav"

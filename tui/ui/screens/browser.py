@@ -34,6 +34,7 @@ def short(text: str, width: int) -> str:
 
 class BrowserScreen(Screen[None]):
     CSS_PATH = "browser.tcss"
+    HELP_TITLE = "Everywhere"  # the section of its keys in the help (?)
     # The table has the focus from the start: one set of footer keys, not the tabs' first.
     AUTO_FOCUS = "CallTable"
 

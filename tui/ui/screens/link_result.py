@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,14 +12,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, ProgressBar, Tree
 from textual.widgets.option_list import Option
 
 from tui.core import errors
+from tui.core.media import file_name, save
 from tui.core.normalize import format_duration
-from tui.core.sanitize import cell, visible
+from tui.core.sanitize import cell, redact, visible
 from tui.ui.columns import format_time
+from tui.ui.screens.prompts import SaveAsScreen
 
 if TYPE_CHECKING:
     from tui.core.model import Call
@@ -25,7 +30,21 @@ if TYPE_CHECKING:
     from tui.ui.widgets.account_view import AccountView
 
 
-KEYS_HINT = "Enter open · w download recording · u copy media URL · x cancel download · Esc close"
+KEYS_HINT = (
+    "↑↓ move · Enter open the call / download the recording (also w) · u copy media URL"
+    " · x cancel download · Esc close"
+)
+
+
+def downloads_dir() -> Path:
+    """Where a download is offered to go: the platform's downloads folder if it exists, else
+    ~/Downloads if it exists, else the working directory."""
+    import platformdirs
+
+    for folder in (Path(platformdirs.user_downloads_dir()), Path.home() / "Downloads"):
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
 
 
 def call_line(call: Call) -> Text:
@@ -38,6 +57,8 @@ def call_line(call: Call) -> Text:
 
 class LinkResultScreen(ModalScreen[None]):
     """A modal list of the link's items; Enter opens a call, ``w`` downloads a recording."""
+
+    HELP_TITLE = "Link result"  # the section of its keys in the help (?)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "dismiss", "Close", id="link.close"),
@@ -55,6 +76,8 @@ class LinkResultScreen(ModalScreen[None]):
     LinkResultScreen Tree { height: auto; max-height: 12; }
     LinkResultScreen ProgressBar { display: none; }
     LinkResultScreen ProgressBar.-active { display: block; }
+    LinkResultScreen #download-status { display: none; }
+    LinkResultScreen #download-status.-shown { display: block; }
     """
 
     def __init__(self, view: AccountView, call: Call, link: str, result: LinkResult) -> None:
@@ -97,6 +120,7 @@ class LinkResultScreen(ModalScreen[None]):
                 options.append(Option(Text("Nothing here.", style="dim"), disabled=True))
             yield OptionList(*options, id="items")
             yield ProgressBar(total=100, id="download")
+            yield Label("", id="download-status")
             yield Label(Text(KEYS_HINT, style="dim"), id="keys-hint")
 
     def on_mount(self) -> None:
@@ -143,46 +167,67 @@ class LinkResultScreen(ModalScreen[None]):
     def action_copy_url(self) -> None:
         rec = self._selected_recording()
         if rec is not None and rec.media_url:
-            self.app.copy_to_clipboard(rec.media_url)
+            url = self.view.adapter.http.public_url(rec.media_url)
+            self.app.copy_to_clipboard(redact(url, self.view.account.secrets()))
 
     def action_download(self) -> None:
+        """Ask where to save the highlighted recording, then download it there."""
         rec = self._selected_recording()
         if rec is None or not rec.media_url:
             self.notify("No recording media here", severity="warning")
             return
-        self.download(rec.media_url, rec.id)
+        name = file_name(rec)
+        self.app.push_screen(
+            SaveAsScreen(str(downloads_dir() / name)), partial(self._save_to, rec.media_url, name)
+        )
+
+    def _save_to(self, url: str, name: str, path: str | None) -> None:
+        if path is None:
+            return
+        target = Path(path).expanduser()
+        if target.is_dir() or path.endswith(("/", "\\")):
+            target /= name
+        self.download(url, target.resolve())
+
+    def _tell(
+        self, message: str, title: str | None = None, severity: SeverityLevel = "information"
+    ) -> None:
+        """Say how the download goes under the list and, with a ``title``, in a notification."""
+        status = self.query_one("#download-status", Label)
+        status.update(Text(message, style="bold red" if severity == "error" else ""))
+        status.add_class("-shown")
+        if title is not None:
+            self.notify(message, title=title, severity=severity, markup=False)
 
     def action_cancel_download(self) -> None:
-        self.workers.cancel_group(self, "download")
-        self.query_one(ProgressBar).remove_class("-active")
-        self.notify("Download cancelled", timeout=2)
+        if not self.workers.cancel_group(self, "download"):
+            self.notify("No download to cancel", timeout=2)
 
     @work(group="download", exclusive=True, exit_on_error=False, description="download a recording")
-    async def download(self, url: str, name: str) -> None:
+    async def download(self, url: str, target: Path) -> None:
+        """Stream ``url`` into ``target`` (absolute); a cancel or a failure removes the partial
+        file (see :func:`tui.core.media.save`)."""
         bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
         bar.add_class("-active")
-        safe = "".join(ch for ch in name if ch.isalnum() or ch in "-_.")[:80] or "recording"
-        suffix = ".mp3" if url.split("?")[0].endswith(".mp3") else ".wav"
-        target = Path.cwd() / f"{safe}{suffix}"
-        done = 0
+        self._tell(f"Downloading to {target}…")
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             async with self.view.adapter.http.stream(url) as response:
                 total = int(response.headers.get("content-length") or 0) or None
                 bar.update(total=total, progress=0)
-                with target.open("wb") as handle:
-                    async for chunk in response.aiter_bytes():
-                        handle.write(chunk)
-                        done += len(chunk)
-                        bar.update(progress=done)
+                done = await save(response.aiter_bytes(), target, lambda n: bar.update(progress=n))
+        except asyncio.CancelledError:
+            self._tell("Download cancelled; the partial file was removed", title="Recording")
+            raise
         except errors.CallscopeError as exc:
-            self.notify(
-                visible(str(exc), limit=300),
-                title="Download failed",
-                severity="error",
-                markup=False,
-            )
-            target.unlink(missing_ok=True)
+            message = f"Download failed: {visible(str(exc), limit=300)}"
+            self._tell(message, title="Recording", severity="error")
+            return
+        except OSError as exc:
+            message = f"Cannot write {target}: {exc.strerror or exc}"
+            self._tell(message, title="Recording", severity="error")
             return
         finally:
             bar.remove_class("-active")
-        self.notify(f"Saved {done:,} bytes to {target}", title="Recording downloaded", markup=False)
+        self._tell(f"Saved {done:,} bytes to {target}", title="Recording downloaded")

@@ -1,4 +1,4 @@
-"""Small modal prompts of the browser: export the view to a file, save the filter as a preset."""
+"""Small modal prompts of the browser: export the view, name a preset, where to save a download."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ class ExportRequest:
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
     """Ask where to export, in which format, and whether only the marked rows."""
+
+    HELP_TITLE = "Export"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel")
@@ -94,35 +96,76 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.dismiss(None)
 
 
-class PresetScreen(ModalScreen[str | None]):
-    """Ask for a preset name for the current filter."""
+class LinePrompt(ModalScreen[str | None]):
+    """Ask for one line of text: Enter confirms it (unless :meth:`problem` objects), Esc cancels.
+    A subclass names its heading and binds Esc to ``cancel`` with an id of its own."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="preset.cancel")
-    ]
-    DEFAULT_CSS = _PROMPT_CSS.format(name="PresetScreen")
+    HEADING = ""
+    DEFAULT_CSS = _PROMPT_CSS.format(name="LinePrompt")
 
-    def __init__(self, query: str) -> None:
+    def __init__(self, note: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
-        self.query_text = query
+        self.note = note
+        self.value = value
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("Save the filter as a preset", style="bold"))
-            yield Label(Text(self.query_text or "(no filter)", style="dim"))
-            yield Input(placeholder="preset name, e.g. failed-today", id="preset-name")
-            yield Label("", classes="error", id="preset-error")
+            yield Label(Text(self.HEADING, style="bold"))
+            yield Label(Text(self.note, style="dim"))
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-line")
+            yield Label("", classes="error", id="prompt-error")
 
     def on_mount(self) -> None:
-        self.query_one("#preset-name", Input).focus()
+        self.query_one("#prompt-line", Input).focus()
+
+    def problem(self, text: str) -> str | None:
+        """What is wrong with ``text`` (shown under the line), or None to accept it."""
+        return None if text else "Type something, or Esc to cancel"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        name = event.value.strip()
-        if not name or any(ch.isspace() for ch in name):
-            self.query_one("#preset-error", Label).update("A name without spaces, please")
+        text = event.value.strip()
+        problem = self.problem(text)
+        if problem is not None:
+            self.query_one("#prompt-error", Label).update(problem)
             return
-        self.dismiss(name)
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PresetScreen(LinePrompt):
+    """Ask for a preset name for the current filter."""
+
+    HELP_TITLE = "Save preset"
+    HEADING = "Save the filter as a preset"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="preset.cancel")
+    ]
+
+    def __init__(self, query: str) -> None:
+        super().__init__(query or "(no filter)", placeholder="preset name, e.g. failed-today")
+
+    def problem(self, text: str) -> str | None:
+        if not text or any(ch.isspace() for ch in text):
+            return "A name without spaces, please"
+        return None
+
+
+class SaveAsScreen(LinePrompt):
+    """Ask where to save a download, prefilled with a path in the downloads folder."""
+
+    HELP_TITLE = "Save as"
+    HEADING = "Save the recording as"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="save_as.cancel")
+    ]
+
+    def __init__(self, default_path: str) -> None:
+        super().__init__(
+            "A missing folder is created; a relative path is under the working directory."
+            " Enter saves, Esc cancels.",
+            value=default_path,
+        )

@@ -49,6 +49,8 @@ PREFETCH_ROWS = 50  # rows asked for before the table's height is known
 class AccountView(Vertical):
     """Everything of one account's tab."""
 
+    HELP_TITLE = "This tab"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # A priority binding: it moves the focus to the filter line as soon as "/" arrives, so
         # the rest of "/status:failed" typed in one burst lands there (a plain binding runs
@@ -120,7 +122,11 @@ class AccountView(Vertical):
                 with Horizontal(classes="table-frame"):
                     yield FocusMark(id="table-mark")
                     yield table
-                yield DetailPane(secrets=self.account.secrets(), classes="detail")
+                yield DetailPane(
+                    secrets=self.account.secrets(),
+                    resolve=lambda url: self.adapter.http.public_url(url),
+                    classes="detail",
+                )
         yield ProgressBar(id="export-progress", classes="export-progress")
         yield StatusLine(classes="status-line")
 
@@ -658,3 +664,8 @@ class AccountView(Vertical):
         if bar.is_open:
             bar.close()
         self.screen.set_focus(self.table)
+
+    def clear_filter(self) -> None:
+        """Show every call: the view owns the filter, so it clears it (the sidebar and the filter
+        line follow, as after any filter)."""
+        self.apply_filter(CallFilter())

@@ -68,7 +68,7 @@ def _cells(text: str, start: int, end: int) -> str:
 class CallTable(Widget, can_focus=True):
     """The lazily loaded call list of one tab."""
 
-    HELP_TITLE = "Call table"
+    HELP_TITLE = "Call table"  # the section of its keys in the help (?)
 
     # The moving keys are priority bindings: Textual runs them as soon as the key arrives,
     # while the table has the focus. A plain binding runs only after the key event has bubbled

@@ -8,6 +8,7 @@ capped so a 1 MB string cannot stall the terminal.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,7 @@ def normalized_table(call: Call) -> Table:
 class DetailPane(Vertical):
     """Three tabs: Normalized · Raw · Links (Enter on a link follows it)."""
 
-    HELP_TITLE = "Detail pane"
+    HELP_TITLE = "Detail pane"  # the section of its keys in the help (?)
 
     class FollowLink(Message):
         def __init__(self, call: Call, link: str) -> None:
@@ -159,9 +160,16 @@ class DetailPane(Vertical):
             self.what = what
             self.text = text
 
-    def __init__(self, secrets: list[str] | None = None, **kw: object) -> None:
+    def __init__(
+        self,
+        secrets: list[str] | None = None,
+        resolve: Callable[[str], str] | None = None,
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.secrets = secrets or []
+        # A link as the provider gave it (often a path) → the absolute URL to copy.
+        self.resolve = resolve
         self.call: Call | None = None
         self.ready = False  # the tabs are built (after start-up, see on_mount)
         self._building = False
@@ -280,4 +288,6 @@ class DetailPane(Vertical):
             )  # fmt: skip
             name = option.id if option is not None and option.id else next(iter(call.links), "")
             text = call.links.get(name, "")
+            if text and self.resolve is not None:
+                text = redact(self.resolve(text), self.secrets)
         self.post_message(self.Copy(what, text))

@@ -126,6 +126,8 @@ class Toggles(SelectionList[str]):
 class FilterSidebar(VerticalScroll, can_focus=False):
     """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
 
+    HELP_TITLE = "Sidebar"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "clear", "Clear filter", id="sidebar.clear"),
         Binding("up", "field(-1)", "Previous field", show=False, id="sidebar.previous"),
@@ -133,7 +135,6 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         Binding("left", "preset(-1)", "Previous preset", show=False, id="sidebar.preset_left"),
         Binding("right", "preset(1)", "Next preset", show=False, id="sidebar.preset_right"),
     ]
-    HELP_TITLE = "Filter sidebar"
 
     class Changed(Message):
         def __init__(self, sidebar: FilterSidebar, flt: CallFilter) -> None:
@@ -313,8 +314,10 @@ class FilterSidebar(VerticalScroll, can_focus=False):
             self._changed()
 
     def action_clear(self) -> None:
+        # Posted directly: show_filter suppresses the form's own change messages until the
+        # next refresh (_filling), which swallowed this one and kept the old filter in force.
         self.show_filter(CallFilter())
-        self._changed()
+        self.post_message(self.Changed(self, CallFilter()))
 
     # -- showing a filter and a plan ---------------------------------------------------------
 

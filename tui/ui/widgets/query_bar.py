@@ -28,6 +28,8 @@ HISTORY_LIMIT = 100
 class QueryInput(OneLineInput):
     """The input line; up/down walk the history."""
 
+    HELP_TITLE = "Filter line"  # the section of its keys in the help (?)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # Enter is a priority binding: applied as the key arrives, instead of after the key
         # event has bubbled through the line's six ancestors (Input's own Enter does the same).
@@ -68,8 +70,6 @@ class QueryInput(OneLineInput):
 
 class QueryBar(Vertical):
     """The filter line. ``/`` edits it; Enter parses; an error shows under its column."""
-
-    HELP_TITLE = "Filter line"
 
     DEFAULT_CSS = """
     QueryBar { height: auto; }
