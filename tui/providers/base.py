@@ -177,7 +177,7 @@ class Adapter(ABC):
         if len(sources) == 1:
             return sources[0], plan
         if plan.merge == "merge":
-            return MergeSource(sources, newest_first=plan.newest_first), plan
+            return MergeSource(sources, newest_first=plan.newest_first, provider=self.title), plan
         return ConcatSource(sources), plan
 
     def safe_normalize(self, raw: Any) -> Call:
