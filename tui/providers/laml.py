@@ -354,11 +354,18 @@ class LamlAdapter(Adapter):
                 items.append(PlanItem(key, Where.LOCAL, "", note))
                 local.append(name)
 
+        undialled = False  # whether calls with no start time need a query of their own
         if flt.since is not None or flt.until is not None:
             since = flt.since.resolve(now) if flt.since is not None else None
             until = flt.until.resolve(now) if flt.until is not None else None
             low, high = day_bounds(since, until, d.time_filter_format)
             note = "the server filters by UTC start day; the exact instant is checked locally"
+            if not flt.statuses or Status.QUEUED in flt.statuses:
+                # A call not dialled yet has no start_time (providers.md §6.4), so StartTime
+                # bounds drop it, while callscope shows and filters it by its creation time
+                # (Call.time): queued calls come from a query of their own with no time bound.
+                undialled = True
+                note += "; queued calls (no start yet) by their own query"
             if low is not None:
                 base["StartTime>"] = low
                 items.append(PlanItem("since", Where.BOTH, f"StartTime>={low}", note))
@@ -392,12 +399,15 @@ class LamlAdapter(Adapter):
             items.append(PlanItem(key, Where.UNSUPPORTED, "", f"{d.title} calls have no {key}"))
             warnings.append(f"{key}: not available for {d.title}, ignored")
 
-        if len(status_values) > 1:
-            queries: list[Params] = [{**base, "Status": v} for v in status_values]
-        elif status_values:
-            queries = [{**base, "Status": status_values[0]}]
+        queued = Status.QUEUED.value
+        timeless = {k: v for k, v in base.items() if not k.startswith("StartTime")}
+        if status_values:
+            queries: list[Params] = [
+                {**(timeless if undialled and v == queued else base), "Status": v}
+                for v in status_values
+            ]
         else:
-            queries = [base]
+            queries = [base, {**timeless, "Status": queued}] if undialled else [base]
         return Plan(
             queries=queries,
             local=flt.only(*local),
