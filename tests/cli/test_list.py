@@ -156,6 +156,30 @@ def test_explain_prints_the_plan_without_any_request(
     assert {p: emu.faults.requests(p) for p in ("twilio", "exotel")} == before
 
 
+@pytest.mark.parametrize("provider", ["twilio", "exotel"])
+def test_ids_are_fetched_directly_not_found_by_scanning_the_account(
+    provider: str, emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    everything = run_cli("list", "--config", str(config_file), "-a", provider, "--all",
+                         "--since", "-80d", "-f", "ndjson", "--columns", "id,status")  # fmt: skip
+    rows = [json.loads(line) for line in everything.out.splitlines()]
+    wanted = [rows[-1]["id"], rows[len(rows) // 2]["id"]]
+    before = emu.faults.requests(provider)
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--all", "-f", "ndjson",
+                "--columns", "id", "--query", "id:" + ",".join([*wanted, "NO-SUCH-CALL"]))  # fmt: skip
+    assert r.code == 0, r.err
+    assert sorted(json.loads(line)["id"] for line in r.out.splitlines()) == sorted(wanted)
+    assert emu.faults.requests(provider) - before == 3  # one per id, nothing scanned
+    status = rows[-1]["status"]
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--all", "-f", "ndjson",
+                "--columns", "id", "--id", ",".join(wanted), "--status", status)  # fmt: skip
+    want = [row["id"] for row in rows if row["id"] in wanted and row["status"] == status]
+    assert [json.loads(line)["id"] for line in r.out.splitlines()] == want
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--explain",
+                "--id", wanted[0])  # fmt: skip
+    assert "plan      server: id (fetched directly)" in r.out
+
+
 def test_nothing_matched_exits_1_only_with_fail_empty(
     config_file: Path, run_cli: Callable[..., Result]
 ) -> None:

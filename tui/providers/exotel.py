@@ -45,6 +45,7 @@ from tui.providers.exotel_plan import (
     RETENTION_MONTHS,
     STATUS_PARAM,
     international,
+    international_filter,
     plan_filter,
 )
 
@@ -163,6 +164,9 @@ class ExotelAdapter(Adapter):
 
     def plan(self, flt: CallFilter, now: datetime) -> Plan:
         return plan_filter(flt, now, self.zone)
+
+    def local_form(self, flt: CallFilter) -> CallFilter:
+        return international_filter(flt)
 
     # -- pages ------------------------------------------------------------------------------
 

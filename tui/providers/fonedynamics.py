@@ -40,7 +40,7 @@ from tui.core.normalize import (
     url_quote,
 )
 from tui.core.paging import Cursor, Page, PagingKind
-from tui.core.plan import Params, Plan, PlanItem, Where
+from tui.core.plan import FIELD_OF, QUERY_KEY, Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
@@ -583,24 +583,12 @@ class _Planner:
         self.warnings.append(f"{name}: {note}; ignored")
 
 
-# CallFilter dataclass field → query-language key.
-_QUERY_KEY = {
-    "statuses": "status",
-    "directions": "dir",
-    "from_numbers": "from",
-    "to_numbers": "to",
-    "duration": "dur",
-    "parent_id": "parent",
-    "ids": "id",
-}
-
-
 def plan_filter(flt: CallFilter, now: datetime) -> Plan:
     """Split ``flt`` into one ``Get Calls`` query and the local residual (reference §2.2)."""
     p = _Planner()
     active = flt.active_fields()
     for name in active:
-        key = _QUERY_KEY.get(name, name)
+        key = QUERY_KEY.get(name, name)
         if name == "statuses":
             _plan_status(p, flt)
         elif name == "directions":
@@ -638,7 +626,7 @@ def plan_filter(flt: CallFilter, now: datetime) -> Plan:
         and flt.since.resolve(now) >= flt.until.resolve(now)
     ):
         p.empty = True
-    local_names = [_FIELD_OF.get(n, n) for n in p.local]
+    local_names = [FIELD_OF.get(n, n) for n in p.local]
     return Plan(
         queries=[] if p.empty else [p.params],
         local=flt.only(*local_names),
@@ -648,9 +636,6 @@ def plan_filter(flt: CallFilter, now: datetime) -> Plan:
         newest_first=False,
         notes=("no request: the filter can match no Fone Dynamics call",) if p.empty else (),
     )
-
-
-_FIELD_OF = {key: name for name, key in _QUERY_KEY.items()}
 
 
 def _plan_status(p: _Planner, flt: CallFilter) -> None:
