@@ -117,6 +117,11 @@ class Adapter(ABC):
     def plan(self, flt: CallFilter, now: datetime) -> Plan:
         """Split ``flt`` into native queries and the local residual; may raise QueryRefusedError."""
 
+    def require_config(self) -> None:
+        """Raise the :class:`~tui.core.errors.ConfigError` that the account would meet on its
+        first request (the same text as the config loader's)."""
+        self.account.require_id()
+
     def local_form(self, flt: CallFilter) -> CallFilter:
         """``flt`` as :meth:`CallFilter.matches` must read it against this provider's calls
         (Exotel: national numbers in their E.164 form)."""
@@ -168,7 +173,12 @@ class Adapter(ABC):
 
         A filter with ``id:`` terms fetches those calls directly (:mod:`tui.core.by_id`): one
         request per id, the other terms checked on the fetched calls, no walk of the list.
+
+        An account the config leaves unusable (no id for the provider's paths …) raises its
+        :class:`~tui.core.errors.ConfigError` here, before any request, rather than from a page
+        fetch inside a pager.
         """
+        self.require_config()
         if fetches_by_id(flt):
             plan = by_id_plan(self.local_form(flt), self.provider, self.title)
             return IdSource(flt.ids, self.get_call), plan

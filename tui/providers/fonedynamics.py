@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 import httpx
 
 from tui.core import errors
-from tui.core.errors import ConfigError, QueryRefusedError
+from tui.core.account import SCOPES
+from tui.core.config_schema import key_path
+from tui.core.errors import ConfigError, ConfigProblem, QueryRefusedError
 from tui.core.filter import CallFilter, NumberPattern, canonical_number
 from tui.core.http import ErrorInfo
 from tui.core.model import (
@@ -221,14 +223,18 @@ class FoneDynamicsAdapter(Adapter):
 
     # -- pages ------------------------------------------------------------------------------
 
+    def require_config(self) -> None:
+        self.list_path()
+
     def list_path(self) -> str:
         scope = self.account.scope
-        if scope not in ("account", "property"):
-            raise ConfigError(f"Fone Dynamics scope must be 'account' or 'property', not {scope!r}")
-        if not self.account.account:
-            raise ConfigError(f"Fone Dynamics needs the {scope} sid (account = ...)")
+        if scope not in SCOPES:
+            got = f"expected one of {', '.join(SCOPES)}, got {scope!r}"
+            path = key_path("accounts", self.account.name, "scope")
+            raise ConfigError(problems=[ConfigProblem(path, got)])
+        sid = self.account.require_id()  # or the ConfigError naming the missing key
         template = PATH_ACCOUNT_CALLS if scope == "account" else PATH_PROPERTY_CALLS
-        return template.format(sid=url_quote(self.account.account))
+        return template.format(sid=url_quote(sid))
 
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Cursor: ``int`` offset (first 0), or ``(offset, token)`` once the API hands out a
