@@ -325,3 +325,23 @@ def test_limit_cuts_rendered_ndjson_lines_too(
     assert len(lines) == 30 and lines == every[:30]
     assert all(json.loads(line)["id"] for line in lines)
     assert "showing the first 30 calls" in r.err
+
+
+def test_the_emulators_written_config_names_each_account_after_its_provider(
+    emu: Emulator, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    from tui.emulator.cli import write_config as emulator_config
+
+    cfg = tmp_path / "emu.toml"
+    emulator_config(cfg, emu.accounts)
+    for provider in ("twilio", "signalwire", "exotel", "fonedynamics", "portsip"):
+        r = run_cli("list", "--config", str(cfg), "-a", provider, "--all", "--since", "-80d",
+                    "-f", "ndjson", "--columns", "id")  # fmt: skip
+        assert r.code == 0, r.err
+        assert r.out.count("\n") > 10
+    first = run_cli("list", "--config", str(cfg), "-a", "twilio", "-n", "5", "-f", "ndjson",
+                    "--columns", "id")  # fmt: skip
+    assert [json.loads(line)["id"] for line in first.out.splitlines()] == truth_ids(emu)[:5]
+    shown = run_cli("config", "show", "--config", str(cfg))
+    assert shown.code == 0 and shown.err == ""
+    assert "label = Fone Dynamics (emulator)  " in shown.out  # no property sids in the label
