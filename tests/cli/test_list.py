@@ -207,15 +207,37 @@ def test_nothing_matched_exits_1_only_with_fail_empty(
     assert (r.code, json.loads(r.out)) == (1, [])
 
 
-def test_limit_stops_early_and_says_there_is_more(
+def test_limit_n_prints_n_calls_and_no_notice_about_it(
     emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
 ) -> None:
-    r = run_cli("list", "--config", str(config_file), "-a", "portsip", "--limit", "30")
+    """-n 3 asked for three calls: three rows and nothing to explain on stderr."""
+    for n in ("3", "30"):
+        r = run_cli("list", "--config", str(config_file), "-a", "portsip", "-n", n)
+        assert r.code == 0
+        lines = r.out.splitlines()
+        assert lines[0].split() == ["TIME", "DIR", "FROM", "TO", "STATUS", "DUR", "PRICE", "ID"]
+        assert len(lines) == 1 + int(n)
+        assert r.err == ""
+
+
+def test_the_default_limit_of_a_table_in_a_terminal_says_that_it_stopped_there(
+    emu: Emulator,
+    config_file: Path,
+    run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setattr("tui.commands.listing.is_tty", lambda stream: stream is sys.stdout)
+    r = run_cli("list", "--config", str(config_file), "-a", "twilio")
     assert r.code == 0
-    lines = r.out.splitlines()
-    assert lines[0].split() == ["TIME", "DIR", "FROM", "TO", "STATUS", "DUR", "PRICE", "ID"]
-    assert len(lines) == 31
-    assert "showing the first 30 calls" in r.err
+    assert len(r.out.splitlines()) == 1 + 100
+    assert r.err == (
+        "callscope: stopped after 100 calls, the default for a table in a terminal "
+        "(--all for every match, --limit N for another number)\n"
+    )
+    r = run_cli("list", "--config", str(config_file), "-a", "twilio", "--status", "failed")
+    assert len(r.out.splitlines()) < 100 and r.err == ""  # all of them: nothing left out
 
 
 def test_table_cells_are_aligned_and_truncated(
@@ -324,7 +346,7 @@ def test_limit_cuts_rendered_ndjson_lines_too(
     lines = r.out.splitlines()
     assert len(lines) == 30 and lines == every[:30]
     assert all(json.loads(line)["id"] for line in lines)
-    assert "showing the first 30 calls" in r.err
+    assert r.err == ""
 
 
 def test_the_emulators_written_config_names_each_account_after_its_provider(
