@@ -367,3 +367,25 @@ def test_the_emulators_written_config_names_each_account_after_its_provider(
     shown = run_cli("config", "show", "--config", str(cfg))
     assert shown.code == 0 and shown.err == ""
     assert "label = Fone Dynamics (emulator)  " in shown.out  # no property sids in the label
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_column_names_of_an_export_can_be_passed_back_to_columns(
+    fmt: str, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    """A user reads the header of an export and asks for some of those columns again."""
+    args = ("list", "--config", str(config_file), "-a", "twilio", "-n", "5", "-f", fmt)
+    for columns in ((), ("--columns", "all")):
+        first = run_cli(*args, *columns)
+        assert first.code == 0, first.err
+        if fmt == "csv":
+            names = first.out.splitlines()[0].split(",")
+        else:
+            names = list(json.loads(first.out)[0])
+        again = run_cli(*args, "--columns", ",".join(names))
+        assert again.code == 0, again.err
+        assert again.out == first.out
+    picked = run_cli(*args, "--columns", "id,duration,direction,end_reason")
+    assert picked.code == 0, picked.err
+    if fmt == "csv":
+        assert picked.out.splitlines()[0] == "id,duration,direction,end_reason"
