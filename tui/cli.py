@@ -1,9 +1,10 @@
 """Entry point of the ``callscope`` command: the browser by default, headless subcommands else.
 
 ``callscope [--config PATH] [--demo] [--utc]`` opens the browser; ``callscope emulator …`` runs
-the emulator; ``list``, ``show``, ``recordings``, ``preset`` and ``config`` are the headless
-commands of :mod:`tui.commands`. Failures end here: one line on stderr and an exit code
-(:mod:`tui.commands.exits`), never a traceback unless ``--debug`` asks for it.
+the emulator (listed in ``--help`` with the others); ``list``, ``show``, ``recordings``,
+``preset`` and ``config`` are the headless commands of :mod:`tui.commands`. Failures end
+here: one line on stderr and an exit code (:mod:`tui.commands.exits`), never a traceback
+unless ``--debug`` asks for it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import sys
 
 COMMANDS = ("list", "show", "recordings", "preset", "config")
+EMULATOR = "emulator"  # not parsed here: the emulator has its own parser (tui.emulator.cli)
 
 
 def _command_of(args: list[str]) -> str | None:
@@ -27,7 +29,7 @@ def _command_of(args: list[str]) -> str | None:
             continue
         if arg.startswith("-"):
             continue
-        return arg if arg in COMMANDS else None
+        return arg if arg in (*COMMANDS, EMULATOR) else None
     return None
 
 
@@ -41,13 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
         parents=parents,
         description="Call records of Twilio, SignalWire, Exotel, Fone Dynamics and PortSIP. "
         "Without a command: the terminal browser (options --demo: the demo even when accounts "
-        "are configured; --utc: times in UTC). 'callscope emulator --help': the emulator.",
+        "are configured; --utc: times in UTC).",
         epilog="exit codes: 0 ok, 1 nothing matched (--fail-empty), 2 usage or filter error, "
         "3 auth, 4 not found, 5 rate limited, 6 network/server, 7 malformed response",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (listing, show, recordings, preset, config):
         module.add_parser(sub, parents)
+    # Listed for --help only: main() hands "emulator …" to the emulator before parsing.
+    sub.add_parser(
+        EMULATOR,
+        help="serve the five providers' APIs on loopback (callscope emulator --help)",
+        add_help=False,
+    )
     return parser
 
 
@@ -98,11 +106,12 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "emulator":
+    command = _command_of(args)
+    if command == EMULATOR:
         from tui.emulator.cli import main as emulator_main
 
-        return int(emulator_main(args[1:]))
-    if _command_of(args) is not None:
+        return int(emulator_main(args[args.index(EMULATOR) + 1 :]))
+    if command is not None:
         return headless(args)
     if "-h" in args or "--help" in args:  # the help that lists the commands, browser included
         return headless(args)

@@ -124,3 +124,74 @@ def test_presets_save_list_replace_and_delete_keeping_other_keys(
     assert data["presets"] == {"slow": "dur:>120"}
     assert len(data["accounts"]) == 5  # the rest of the file survives the rewrite
     assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+
+
+WRONG_TYPES = """\
+utc = "yes"
+columns = 5
+them = "dark"
+
+[[accounts]]
+name = "work"
+provider = "twilio"
+account = "AC0123456789abcdef0123456789abcdef"
+password = "x"
+page_size = "50"
+colr = "red"
+
+[keys]
+"table.down" = 5
+"table.dwn" = "n"
+"""
+
+
+@pytest.mark.parametrize("action", ["show", "check"])
+def test_config_show_and_check_name_each_value_of_the_wrong_type_and_each_unknown_key(
+    action: str, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(WRONG_TYPES, encoding="utf-8")
+    cfg.chmod(0o600)
+    r = run_cli("config", action, "--config", str(cfg))
+    assert r.code == 2 and r.out == ""
+    assert r.err.splitlines() == [
+        f"callscope: {cfg}: 4 problems",
+        '  utc: expected true or false, got the string "yes"',
+        "  columns: expected a list of strings, got the integer 5",
+        '  keys."table.down": expected a string (a key such as j or ctrl+s), got the integer 5',
+        '  accounts.work.page_size: expected a whole number ≥ 1, got the string "50"',
+        "callscope: warning: them: unknown key, ignored (did you mean theme?)",
+        'callscope: warning: keys."table.dwn": no key binding has this id, ignored'
+        " (did you mean table.down?)",
+        "callscope: warning: accounts.work.colr: unknown key, ignored (did you mean color?)",
+    ]
+
+
+def test_config_show_warns_of_a_key_override_for_a_binding_that_does_not_exist(
+    config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text + '\n[keys]\n"table.down" = "n"\n"tabel.up" = "p"\n', "utf-8")
+    r = run_cli("config", "show", "--config", str(config_file))
+    assert r.code == 0, r.err
+    assert "keys.table.down = n" in r.out
+    assert r.err == (
+        'callscope: warning: keys."tabel.up": no key binding has this id, ignored'
+        " (did you mean table.up?)\n"
+    )
+
+
+def test_an_account_without_its_id_is_named_with_the_missing_key(
+    emu: Emulator, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    table = account_table(emu.account("twilio"), name="work")
+    del table["account"]
+    table["username"] = "SK" + "0" * 32  # an API key: the path still needs the account SID
+    cfg = write_config(tmp_path / "c.toml", [table])
+    r = run_cli("list", "--config", str(cfg), "-a", "work")
+    assert r.code == 2 and r.out == ""
+    assert r.err.startswith(
+        f"callscope: {cfg}: accounts.work.account: missing: the account SID (AC…) of this "
+        "twilio account; set account or account_env (the username SK… is an API key, not the id)"
+    )
+    assert len(r.err.splitlines()) == 1

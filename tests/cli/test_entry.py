@@ -24,13 +24,14 @@ def test_the_emulator_command_is_delegated(monkeypatch: pytest.MonkeyPatch) -> N
     seen: list[list[str]] = []
     monkeypatch.setattr("tui.emulator.cli.main", lambda args: seen.append(args) or 0)
     assert cli.main(["emulator", "--calls", "5"]) == 0
-    assert seen == [["--calls", "5"]]
+    assert cli.main(["--debug", "emulator", "--help"]) == 0  # after a global option too
+    assert seen == [["--calls", "5"], ["--help"]]
 
 
 def test_help_lists_the_commands_and_the_exit_codes(run_cli: Callable[..., Result]) -> None:
     r = run_cli("--help")
     assert r.code == 0
-    for command in ("list", "show", "recordings", "preset", "config"):
+    for command in ("list", "show", "recordings", "preset", "config", "emulator"):
         assert f"    {command}" in r.out
     assert "4 not found" in r.out and "7 malformed response" in r.out
 

@@ -55,16 +55,22 @@ def test_a_429_storm_exits_5_after_the_retries(
     assert faults.faults.requests("twilio") == before + 1  # --retries 0: a single attempt
 
 
-def test_a_503_storm_exits_6(
-    faults: Emulator, config_file: Path, run_cli: Callable[..., Result]
+@pytest.mark.parametrize(("provider", "status"), [("fonedynamics", "503"), ("twilio", "500")])
+def test_a_5xx_storm_exits_6(
+    provider: str,
+    status: str,
+    faults: Emulator,
+    config_file: Path,
+    run_cli: Callable[..., Result],
 ) -> None:
-    faults.faults.set("fonedynamics", rates={"503": 1.0})
+    faults.faults.set(provider, rates={status: 1.0})
+    before = faults.faults.requests(provider)
     r = run_cli(
         "list",
         "--config",
         str(config_file),
         "-a",
-        "fonedynamics",
+        provider,
         "--all",
         "--format",
         "json",
@@ -72,7 +78,8 @@ def test_a_503_storm_exits_6(
         "1",
     )
     assert r.code == 6
-    assert "server error (HTTP 503" in one_line(r)
+    assert f"server error (HTTP {status}" in one_line(r)
+    assert faults.faults.requests(provider) - before >= 2  # --retries 1: each page tried twice
 
 
 def test_a_malformed_body_exits_7(

@@ -156,6 +156,30 @@ def test_explain_prints_the_plan_without_any_request(
     assert {p: emu.faults.requests(p) for p in ("twilio", "exotel")} == before
 
 
+@pytest.mark.parametrize("provider", ["twilio", "exotel"])
+def test_ids_are_fetched_directly_not_found_by_scanning_the_account(
+    provider: str, emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    everything = run_cli("list", "--config", str(config_file), "-a", provider, "--all",
+                         "--since", "-80d", "-f", "ndjson", "--columns", "id,status")  # fmt: skip
+    rows = [json.loads(line) for line in everything.out.splitlines()]
+    wanted = [rows[-1]["id"], rows[len(rows) // 2]["id"]]
+    before = emu.faults.requests(provider)
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--all", "-f", "ndjson",
+                "--columns", "id", "--query", "id:" + ",".join([*wanted, "NO-SUCH-CALL"]))  # fmt: skip
+    assert r.code == 0, r.err
+    assert sorted(json.loads(line)["id"] for line in r.out.splitlines()) == sorted(wanted)
+    assert emu.faults.requests(provider) - before == 3  # one per id, nothing scanned
+    status = rows[-1]["status"]
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--all", "-f", "ndjson",
+                "--columns", "id", "--id", ",".join(wanted), "--status", status)  # fmt: skip
+    want = [row["id"] for row in rows if row["id"] in wanted and row["status"] == status]
+    assert [json.loads(line)["id"] for line in r.out.splitlines()] == want
+    r = run_cli("list", "--config", str(config_file), "-a", provider, "--explain",
+                "--id", wanted[0])  # fmt: skip
+    assert "plan      server: id (fetched directly)" in r.out
+
+
 def test_nothing_matched_exits_1_only_with_fail_empty(
     config_file: Path, run_cli: Callable[..., Result]
 ) -> None:
@@ -183,15 +207,37 @@ def test_nothing_matched_exits_1_only_with_fail_empty(
     assert (r.code, json.loads(r.out)) == (1, [])
 
 
-def test_limit_stops_early_and_says_there_is_more(
+def test_limit_n_prints_n_calls_and_no_notice_about_it(
     emu: Emulator, config_file: Path, run_cli: Callable[..., Result]
 ) -> None:
-    r = run_cli("list", "--config", str(config_file), "-a", "portsip", "--limit", "30")
+    """-n 3 asked for three calls: three rows and nothing to explain on stderr."""
+    for n in ("3", "30"):
+        r = run_cli("list", "--config", str(config_file), "-a", "portsip", "-n", n)
+        assert r.code == 0
+        lines = r.out.splitlines()
+        assert lines[0].split() == ["TIME", "DIR", "FROM", "TO", "STATUS", "DUR", "PRICE", "ID"]
+        assert len(lines) == 1 + int(n)
+        assert r.err == ""
+
+
+def test_the_default_limit_of_a_table_in_a_terminal_says_that_it_stopped_there(
+    emu: Emulator,
+    config_file: Path,
+    run_cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setattr("tui.commands.listing.is_tty", lambda stream: stream is sys.stdout)
+    r = run_cli("list", "--config", str(config_file), "-a", "twilio")
     assert r.code == 0
-    lines = r.out.splitlines()
-    assert lines[0].split() == ["TIME", "DIR", "FROM", "TO", "STATUS", "DUR", "PRICE", "ID"]
-    assert len(lines) == 31
-    assert "showing the first 30 calls" in r.err
+    assert len(r.out.splitlines()) == 1 + 100
+    assert r.err == (
+        "callscope: stopped after 100 calls, the default for a table in a terminal "
+        "(--all for every match, --limit N for another number)\n"
+    )
+    r = run_cli("list", "--config", str(config_file), "-a", "twilio", "--status", "failed")
+    assert len(r.out.splitlines()) < 100 and r.err == ""  # all of them: nothing left out
 
 
 def test_table_cells_are_aligned_and_truncated(
@@ -300,4 +346,46 @@ def test_limit_cuts_rendered_ndjson_lines_too(
     lines = r.out.splitlines()
     assert len(lines) == 30 and lines == every[:30]
     assert all(json.loads(line)["id"] for line in lines)
-    assert "showing the first 30 calls" in r.err
+    assert r.err == ""
+
+
+def test_the_emulators_written_config_names_each_account_after_its_provider(
+    emu: Emulator, tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    from tui.emulator.cli import write_config as emulator_config
+
+    cfg = tmp_path / "emu.toml"
+    emulator_config(cfg, emu.accounts)
+    for provider in ("twilio", "signalwire", "exotel", "fonedynamics", "portsip"):
+        r = run_cli("list", "--config", str(cfg), "-a", provider, "--all", "--since", "-80d",
+                    "-f", "ndjson", "--columns", "id")  # fmt: skip
+        assert r.code == 0, r.err
+        assert r.out.count("\n") > 10
+    first = run_cli("list", "--config", str(cfg), "-a", "twilio", "-n", "5", "-f", "ndjson",
+                    "--columns", "id")  # fmt: skip
+    assert [json.loads(line)["id"] for line in first.out.splitlines()] == truth_ids(emu)[:5]
+    shown = run_cli("config", "show", "--config", str(cfg))
+    assert shown.code == 0 and shown.err == ""
+    assert "label = Fone Dynamics (emulator)  " in shown.out  # no property sids in the label
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_column_names_of_an_export_can_be_passed_back_to_columns(
+    fmt: str, config_file: Path, run_cli: Callable[..., Result]
+) -> None:
+    """A user reads the header of an export and asks for some of those columns again."""
+    args = ("list", "--config", str(config_file), "-a", "twilio", "-n", "5", "-f", fmt)
+    for columns in ((), ("--columns", "all")):
+        first = run_cli(*args, *columns)
+        assert first.code == 0, first.err
+        if fmt == "csv":
+            names = first.out.splitlines()[0].split(",")
+        else:
+            names = list(json.loads(first.out)[0])
+        again = run_cli(*args, "--columns", ",".join(names))
+        assert again.code == 0, again.err
+        assert again.out == first.out
+    picked = run_cli(*args, "--columns", "id,duration,direction,end_reason")
+    assert picked.code == 0, picked.err
+    if fmt == "csv":
+        assert picked.out.splitlines()[0] == "id,duration,direction,end_reason"

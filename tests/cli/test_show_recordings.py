@@ -74,3 +74,36 @@ def test_a_call_without_recordings_says_so(
     assert (r.code, r.out) == (0, "")
     assert "has no recordings" in r.err
     assert run_cli(*args, "--fail-empty").code == 1
+
+
+def test_download_into_a_directory_that_does_not_exist_creates_it(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    sid, count = a_call_with_recordings(emu)
+    target = tmp_path / "calls" / "2026" / "rec"
+    args = ("recordings", sid, "--config", str(config_file), "-a", "twilio")
+    r = run_cli(*args, "--download", str(target))
+    assert r.code == 0, r.err
+    files = sorted(target.iterdir())
+    assert len(files) == count and [str(f) for f in files] == sorted(r.out.splitlines())
+    # a file where the directory should be: one line, exit 2, nothing written
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    r = run_cli(*args, "--download", str(blocker / "rec"))
+    assert (r.code, r.out) == (2, "")
+    assert r.err == f"callscope: --download: cannot create {blocker / 'rec'}: Not a directory\n"
+    r = run_cli(*args, "--download", str(blocker))
+    assert (r.code, r.out) == (2, "")
+    assert r.err == f"callscope: --download: {blocker} is a file, not a directory\n"
+
+
+def test_a_call_without_recordings_creates_no_download_directory(
+    emu: Emulator, config_file: Path, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    a = emu.account("twilio")
+    sids = emu.api("twilio").sids[a.account]  # type: ignore[attr-defined]
+    record = next(c for c in emu.dataset.calls(a.key) if c.recordings == 0)
+    r = run_cli("recordings", sids.call(record.index), "--config", str(config_file), "-a",
+                "twilio", "--download", str(tmp_path / "rec"))  # fmt: skip
+    assert r.code == 0 and "has no recordings" in r.err
+    assert not (tmp_path / "rec").exists()

@@ -39,8 +39,10 @@ def test_json_line_write_config_and_clean_ctrl_c(tmp_path: Path) -> None:
         assert proc.stdout is not None
         accounts = json.loads(proc.stdout.readline())  # printed once listening
         assert {"twilio", "signalwire"} <= {a["provider"] for a in accounts}
+        keys = {"provider", "name", "label", "base_url", "account", "username", "password"}
         for a in accounts:
-            assert set(a) == {"provider", "label", "base_url", "account", "username", "password"}
+            assert set(a) == keys | ({"properties"} if a["provider"] == "fonedynamics" else set())
+        assert [a["name"] for a in accounts] == [a["provider"] for a in accounts]
         tw = next(a for a in accounts if a["provider"] == "twilio")
         r = httpx.get(
             f"{tw['base_url']}/2010-04-01/Accounts/{tw['account']}/Calls.json",
@@ -49,7 +51,9 @@ def test_json_line_write_config_and_clean_ctrl_c(tmp_path: Path) -> None:
         assert r.status_code == 200 and len(r.json()["calls"]) == 50
         written = tomllib.loads(cfg.read_text())["accounts"]
         # the config adds the zone of zone-less provider times (Exotel) to the --json keys
-        assert [{k: v for k, v in a.items() if k != "zone"} for a in written] == accounts
+        assert [{k: v for k, v in a.items() if k != "zone"} for a in written] == [
+            {k: v for k, v in a.items() if k != "properties"} for a in accounts
+        ]
         assert {a["provider"]: a.get("zone") for a in written}["exotel"] == "Asia/Kolkata"
         assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     finally:

@@ -237,11 +237,12 @@ async def test_filtered_walk_pages_join_up(emu: Emulator) -> None:
 async def test_property_paths_partition_the_account(emu: Emulator) -> None:
     a = fd(emu)
     truth = await everything(emu, a)
-    assert a.label.count("PR") == PROPERTIES_PER_ACCOUNT  # the CLI prints the property sids
+    assert len(a.properties) == PROPERTIES_PER_ACCOUNT  # the CLI prints the property sids
+    assert "PR" not in a.label
     union: list[dict[str, Any]] = []
     async with client(a) as c:
         for p in props(emu, a):
-            assert p in a.label
+            assert p in a.properties
             got = await walk(c, f"/v2/Properties/{p}/Calls", 60)
             assert got and all(x["PropertySid"] == p for x in got)
             assert got == [x for x in truth if x["PropertySid"] == p]

@@ -24,7 +24,7 @@ from tui.emulator.cli import write_config
 
 # fault → (exit code, words the stderr line must hold); exit 0 = retried and recovered
 CLI_FAULTS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "500": (6, ("server error", "500")),
+    "500": (0, ()),  # a GET answered 500 is retried (tui.core.http)
     "auth": (3, ("authentication failed", "401")),
     "malformed": (7, ("malformed response",)),
     "empty-loop": (7, ("page",)),

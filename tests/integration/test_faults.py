@@ -11,20 +11,29 @@ import pytest
 
 from tui.core import errors
 from tui.core.query import parse_query
+from tui.core.walk import OFFSET_READ_AHEAD
 from tui.emulator import FAULT_KINDS, Emulator
 from tui.emulator.portsip import PortSipAPI
 from tui.providers.base import Adapter
 
-from .conftest import FAULT_OUTCOMES, NOW, PROVIDERS, make_adapter, short_timeout, walk
+from .conftest import (
+    FAST_RETRY,
+    FAULT_OUTCOMES,
+    NOW,
+    PROVIDERS,
+    make_adapter,
+    short_timeout,
+    walk,
+)
 
 RECOVERED = "recovered"
 LOOP = {"PagingLoopError", "MalformedResponseError"}
 # What a user may meet after each fault (the fault hits the walk's 2nd request): transient
-# trouble (rate limits, 502/503, broken or stalled connections, slow or padded bodies) is retried
-# and invisible; a definite answer (500, refused credentials, an unreadable 200, paging that goes
-# in circles) is the typed error naming the provider. Never a silently different list.
+# trouble (rate limits, 500/502/503 on a GET, broken or stalled connections, slow or padded
+# bodies) is retried and invisible; a definite answer (refused credentials, an unreadable 200,
+# paging that goes in circles) is the typed error naming the provider. Never a silently different list.
 EXPECTED: dict[str, set[str]] = {
-    "500": {"ServerError"},  # not retried: tui.core.http retries 429/502/503/504 only
+    "500": {RECOVERED},  # a GET answered 500 is retried (tui.core.http)
     "503": {RECOVERED},
     "429": {RECOVERED},
     "429-no-retry-after": {RECOVERED},
@@ -142,3 +151,33 @@ async def test_portsip_token_expiry_during_a_walk_is_invisible(
                 await adapter.aclose()
     finally:
         api.clock, api.token_ttl = time.time, 1800
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_500_on_a_page_mid_walk_is_retried_and_the_walk_completes(
+    emu: Emulator, fresh: dict[str, Adapter], provider: str
+) -> None:
+    """Exotel (and the others) answering 500 twice in a row mid-walk: the same list as a clean
+    walk, not a failed one."""
+    adapter = fresh[provider]
+    baseline = [c.id for c in await walk(adapter, FAULT_FILTER, FAULT_PAGE)]
+    emu.faults.once(provider, "500", after=1)
+    emu.faults.once(provider, "500", after=2)
+    assert [c.id for c in await walk(adapter, FAULT_FILTER, FAULT_PAGE)] == baseline
+    assert adapter.http.stats.retries >= 2
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_provider_answering_500_for_good_gives_the_typed_server_error(
+    emu: Emulator, fresh: dict[str, Adapter], provider: str
+) -> None:
+    adapter = fresh[provider]
+    await walk(adapter, FAULT_FILTER, FAULT_PAGE)  # logged in (PortSIP), connections open
+    emu.faults.set(provider, rates={"500": 1.0})
+    before = emu.faults.requests(provider)
+    with pytest.raises(errors.ServerError) as caught:
+        await walk(adapter, FAULT_FILTER, FAULT_PAGE)
+    assert caught.value.status == 500 and adapter.title in str(caught.value)
+    attempts = FAST_RETRY.attempts
+    # bounded: each page tried `attempts` times (offset walks read a few pages at once)
+    assert attempts <= emu.faults.requests(provider) - before <= attempts * OFFSET_READ_AHEAD

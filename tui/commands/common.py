@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -69,9 +69,10 @@ def config_arg(args: argparse.Namespace) -> str | None:
     return getattr(args, "config", None) or os.environ.get("CALLSCOPE_CONFIG") or None
 
 
-def load_config(args: argparse.Namespace) -> Config:
-    """The config (``--config`` / env / default); its warnings go to stderr."""
-    config = load(config_arg(args))
+def load_config(args: argparse.Namespace, *, bindings: Collection[str] | None = None) -> Config:
+    """The config (``--config`` / env / default); its warnings go to stderr. With
+    ``bindings`` (every key binding id), ``[keys]`` entries naming none are warned about."""
+    config = load(config_arg(args), bindings=bindings)
     for warning in config.warnings:
         print(f"callscope: warning: {warning}", file=sys.stderr)
     return config

@@ -160,8 +160,32 @@ def _account_rows(account: Account, config: Config, raw: dict[str, Any]) -> list
     return [(f"{key} = {value}", how) for key, value, how in rows]
 
 
+def reviewed(args: argparse.Namespace) -> Config | None:
+    """The config for ``show``/``check``: warnings include ``[keys]`` entries naming no key
+    binding; a config with problems prints each on its own line (``None``: exit 2)."""
+    from tui.ui.binding_ids import binding_ids  # imports the browser's modules: only here
+
+    try:
+        return load_config(args, bindings=binding_ids())
+    except errors.ConfigError as exc:
+        if not exc.problems:
+            raise
+        count = len(exc.problems)
+        print(
+            f"callscope: {visible(exc.message)}: {count} problem{'s' * (count > 1)}",
+            file=sys.stderr,
+        )
+        for problem in exc.problems:
+            print(f"  {visible(str(problem))}", file=sys.stderr)
+        for warning in exc.warnings:
+            print(f"callscope: warning: {visible(warning)}", file=sys.stderr)
+        return None
+
+
 def run_show(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    config = reviewed(args)
+    if config is None:
+        return exits.USAGE
     secrets = config.secrets()
     lines: list[tuple[str, str]] = [
         (f"path = {config.path}", _path_origin(args)),
@@ -215,7 +239,9 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    config = reviewed(args)
+    if config is None:
+        return exits.USAGE
     if not config.accounts:
         print(
             f"callscope: no accounts in {config.path} or the environment; nothing to check",

@@ -120,8 +120,10 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise exits.UsageError(f"--columns: {exc}") from None
     limit = _limit(args)
+    # Only a limit the user did not ask for is worth a word when it cuts the list short.
+    implicit = limit is not None and args.limit is None
     with Session(args, config) as session, few_collections():
-        return run_async(session, lambda: _list(session, args, text, flt, limit))
+        return run_async(session, lambda: _list(session, args, text, flt, limit, implicit))
 
 
 @contextmanager
@@ -172,7 +174,12 @@ def explain(out: TextIO, session: Session, text: str, flt: CallFilter, plan: Pla
 
 
 async def _list(
-    session: Session, args: argparse.Namespace, text: str, flt: CallFilter, limit: int | None
+    session: Session,
+    args: argparse.Namespace,
+    text: str,
+    flt: CallFilter,
+    limit: int | None,
+    implicit: bool = False,
 ) -> int:
     adapter = session.adapter
     now = datetime.now(UTC)
@@ -220,9 +227,10 @@ async def _list(
         err.flush()
     writer.close()
     out.flush()
-    if more:
+    if more and implicit:
         print(
-            f"callscope: showing the first {writer.rows:,} calls; --all or --limit N for more",
+            f"callscope: stopped after {writer.rows:,} calls, the default for a table in a "
+            "terminal (--all for every match, --limit N for another number)",
             file=err,
         )
     if writer.rows == 0 and args.fail_empty:

@@ -1,7 +1,8 @@
 """``callscope recordings ID``: a call's recordings, listed or (``--download DIR``) saved.
 
-A file is named from the recording id (made safe for any file system) and written to a
-temporary name first, so an interrupted download never leaves a file that looks complete.
+DIR is created (with its parents) when there is something to save in it. A file is named from
+the recording id (made safe for any file system) and written to a temporary name first, so an
+interrupted download never leaves a file that looks complete.
 """
 
 from __future__ import annotations
@@ -32,15 +33,17 @@ def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("id", help="the provider's call id")
     account_options(p)
-    p.add_argument("--download", metavar="DIR", help="save every recording's media into DIR")
+    p.add_argument(
+        "--download", metavar="DIR", help="save every recording's media into DIR (created)"
+    )
     p.add_argument("--fail-empty", action="store_true", help="exit 1 when the call has none")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args)
-    if args.download and not Path(args.download).is_dir():
-        raise exits.UsageError(f"--download: {args.download} is not a directory")
+    if args.download and Path(args.download).exists() and not Path(args.download).is_dir():
+        raise exits.UsageError(f"--download: {args.download} is a file, not a directory")
     with Session(args, config) as session:
         return run_async(session, lambda: _recordings(session, args))
 
@@ -73,6 +76,7 @@ async def _recordings(session: Session, args: argparse.Namespace) -> int:
             out.write(redact(line, secrets).rstrip() + "\n")
         return exits.OK
     target = Path(args.download)
+    make_directory(target)
     for rec in recordings:
         if not rec.media_url:
             print(f"callscope: recording {cell(rec.id)} has no media; skipped", file=err)
@@ -81,6 +85,16 @@ async def _recordings(session: Session, args: argparse.Namespace) -> int:
         sys.stdout.write(f"{path}\n")
         sys.stdout.flush()
     return exits.OK
+
+
+def make_directory(target: Path) -> None:
+    """Create the ``--download`` directory (and its parents) as ``mkdir -p`` would; a path that
+    cannot be one is a usage error in one line."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise exits.UsageError(f"--download: cannot create {target}: {why}") from None
 
 
 async def _download(session: Session, rec: Recording, directory: Path) -> Path:

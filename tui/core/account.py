@@ -2,13 +2,63 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from tui.core.config_schema import key_path
+from tui.core.errors import ConfigError, ConfigProblem
+
 PROVIDERS = ("twilio", "signalwire", "exotel", "fonedynamics", "portsip")
+SCOPES = ("account", "property")  # what a Fone Dynamics account's sid names
+
+
+@dataclass(frozen=True)
+class PathId:
+    """The id a provider's URL paths need (``…/Accounts/{id}/Calls``) and where it may come from."""
+
+    what: str  # "the {what} of this account"
+    username_is_id: bool = True  # the username doubles as the id when ``account`` is not given
+    api_key_prefix: str = ""  # … unless it starts with this: an API key, never the id
+
+
+PATH_IDS: dict[str, PathId] = {
+    "twilio": PathId("account SID (AC…)", api_key_prefix="SK"),
+    "signalwire": PathId("project id"),
+    "exotel": PathId("account SID", username_is_id=False),  # the username is the API key
+    "fonedynamics": PathId("account or property SID"),
+}  # PortSIP's paths carry no account id
+
+
+def path_id(provider: str, account: str, username: str) -> str:
+    """The id for ``provider``'s URL paths from the config's ``account`` and ``username``
+    (empty when the provider needs one and neither gives it)."""
+    rule = PATH_IDS.get(provider)
+    if account or rule is None:
+        return account or username
+    if not rule.username_is_id:
+        return ""
+    if rule.api_key_prefix and username.startswith(rule.api_key_prefix):
+        return ""
+    return username
+
+
+def missing_id(name: str, provider: str, account: str, username: str) -> ConfigProblem | None:
+    """The problem of an account whose provider needs a path id that the config does not give;
+    the same text wherever it is found (config loader, adapter)."""
+    rule = PATH_IDS.get(provider)
+    if rule is None or path_id(provider, account, username):
+        return None
+    why = ""
+    if rule.api_key_prefix and username.startswith(rule.api_key_prefix):
+        why = f" (the username {rule.api_key_prefix}… is an API key, not the id)"
+    return ConfigProblem(
+        key_path("accounts", name, "account"),
+        f"missing: the {rule.what} of this {provider} account; set account or account_env{why}",
+    )
 
 
 class Account(BaseModel):
@@ -47,6 +97,13 @@ class Account(BaseModel):
             return ZoneInfo(self.zone)
         except (ZoneInfoNotFoundError, ValueError):
             return UTC
+
+    def require_id(self) -> str:
+        """The id for URL paths; :class:`ConfigError` naming the missing key when there is none."""
+        problem = missing_id(self.name, self.provider, self.account, self.username)
+        if problem is not None:
+            raise ConfigError(problems=[problem])
+        return path_id(self.provider, self.account, self.username)
 
     def secrets(self) -> list[str]:
         """Every secret value of this account (for redaction of anything shown or written)."""

@@ -13,15 +13,27 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, ValidationError
 
-from tui.core.account import PROVIDERS, Account
-from tui.core.errors import ConfigError
+from tui.core.account import PATH_IDS, PROVIDERS, SCOPES, Account, missing_id, path_id
+from tui.core.config_schema import (
+    ACCOUNT_KEYS,
+    ENV_KEYS,
+    ENV_SUFFIX,
+    STRING,
+    check_account,
+    check_bindings,
+    check_top,
+    described,
+    key_path,
+)
+from tui.core.errors import ConfigError, ConfigProblem
 
 FILE_NAME = "config.toml"
 SECRET_KEYS = ("password", "token", "secret", "auth_token", "api_token")
@@ -109,9 +121,19 @@ class Config:
 
 
 def load(
-    explicit: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    bindings: Collection[str] | None = None,
 ) -> Config:
-    """Read the config file (if any) and the environment; raises :class:`ConfigError`."""
+    """Read the config file (if any) and the environment.
+
+    Raises :class:`ConfigError` when the file cannot be used: unreadable or not TOML, or with
+    ``problems`` listing every value of the wrong type, unknown provider, account without the
+    id its provider needs, unset ``*_env`` variable and repeated account name. Keys nobody reads
+    (and, when ``bindings`` — every key binding id — is given, ``[keys]`` entries naming no
+    binding) are ignored with a line in :attr:`Config.warnings`.
+    """
     env = os.environ if environ is None else environ
     path = config_path(explicit)
     config = Config(path=path)
@@ -126,30 +148,36 @@ def load(
     elif explicit:
         raise ConfigError(f"no config file at {path}")
     data = config.data
-    config.theme = _opt_str(data.get("theme"))
+    problems, warnings = check_top(data)
+    config.warnings += warnings
+    bad = {problem.path for problem in problems}
+    config.theme = _opt_str(data.get("theme")) if "theme" not in bad else None
     config.origins["theme"] = "file" if config.theme else "default"
-    config.utc = bool(data.get("utc", False))
+    config.utc = data.get("utc") is True
     columns = data.get("columns")
-    if isinstance(columns, list):
-        config.columns = [str(c) for c in columns]
-    keys = data.get("keys", {})
-    if isinstance(keys, dict):
-        config.keys = {str(k): str(v) for k, v in keys.items()}
-    presets = data.get("presets", {})
-    if isinstance(presets, dict):
-        config.presets = {str(k): str(v) for k, v in presets.items()}
+    if "columns" not in bad and isinstance(columns, list):
+        config.columns = list(columns)
+    for table, target in (("keys", config.keys), ("presets", config.presets)):
+        entries = data.get(table)
+        if isinstance(entries, dict):
+            target.update((str(k), v) for k, v in entries.items() if isinstance(v, str))
+    if bindings is not None:
+        config.warnings += check_bindings(config.keys, bindings)
     raw_accounts = data.get("accounts", [])
-    if not isinstance(raw_accounts, list):
-        raise ConfigError(f"{path}: 'accounts' must be a list of [[accounts]] tables")
     names: set[str] = set()
-    for number, raw in enumerate(raw_accounts, 1):
+    for number, raw in enumerate(raw_accounts if isinstance(raw_accounts, list) else [], 1):
         if not isinstance(raw, dict):
-            raise ConfigError(f"{path}: account #{number} is not a table")
-        account = _account_from_table(raw, number, env, config)
+            continue  # check_top reported it
+        account = _account_from_table(raw, number, env, config, problems)
+        if account is None:
+            continue
         if account.name in names:
-            raise ConfigError(f"{path}: two accounts are named {account.name!r}")
+            again = "a second account with this name (names must differ)"
+            problems.append(ConfigProblem(key_path("accounts", account.name), again))
         names.add(account.name)
         config.accounts.append(account)
+    if problems:
+        raise ConfigError(str(path), problems=problems, warnings=config.warnings)
     if not raw_accounts:
         config.accounts.extend(_accounts_from_env(env, config))
     return config
@@ -160,46 +188,88 @@ def _opt_str(value: Any) -> str | None:
 
 
 def _account_from_table(
-    raw: dict[str, Any], number: int, env: Mapping[str, str], config: Config
-) -> Account:
-    provider = str(raw.get("provider", "")).lower()
-    if provider not in PROVIDERS:
-        raise ConfigError(
-            f"account #{number}: provider must be one of {', '.join(PROVIDERS)} (got {provider!r})"
-        )
-    name = str(raw.get("name") or raw.get("label") or f"{provider}-{number}")
-    values: dict[str, Any] = {}
-    for key in ("username", "password", "account", "base_url"):
-        env_name = raw.get(f"{key}_env")
-        if env_name:
-            if str(env_name) not in env:
-                raise ConfigError(f"account {name!r}: environment variable {env_name} is not set")
-            values[key] = env[str(env_name)]
-            config.origins[f"accounts.{name}.{key}"] = f"env {env_name}"
+    raw: dict[str, Any],
+    number: int,
+    env: Mapping[str, str],
+    config: Config,
+    problems: list[ConfigProblem],
+) -> Account | None:
+    """One ``[[accounts]]`` table as an Account; what is wrong with it goes to ``problems``."""
+    name = raw.get("name") or raw.get("label")
+    if not isinstance(name, str):
+        name = f"{str(raw.get('provider', 'account')).lower()}-{number}"
+    found, warnings = check_account(raw, name)
+    config.warnings += warnings
+    problems += found
+    bad = {problem.path for problem in found}
+
+    def path(key: str) -> str:
+        return key_path("accounts", name, key)
+
+    def problem(key: str, message: str) -> None:
+        bad.add(path(key))
+        problems.append(ConfigProblem(path(key), message))
+
+    values: dict[str, str] = {}
+    for key, kind in ACCOUNT_KEYS.items():
+        env_key = key + ENV_SUFFIX
+        if kind is not STRING or key == "name" or {path(key), path(env_key)} & bad:
+            continue
+        if key in ENV_KEYS and raw.get(env_key):
+            variable = raw[env_key]
+            if variable not in env:
+                problem(env_key, f"the environment variable {variable} is not set")
+                continue
+            values[key] = env[variable]
+            config.origins[f"accounts.{name}.{key}"] = f"env {variable}"
         elif key in raw:
-            values[key] = str(raw[key])
+            values[key] = raw[key]
             config.origins[f"accounts.{name}.{key}"] = "file"
+    provider = values.get("provider", "").lower()
+    if provider not in PROVIDERS:
+        got = described(raw.get("provider", ""))
+        problem("provider", f"expected one of {', '.join(PROVIDERS)}, got {got}")
+        return None
+    zone = values.get("zone", "UTC")
+    if not _known_zone(zone):
+        problem("zone", f"unknown time zone {zone!r} (expected a name such as Asia/Kolkata)")
+    scope = values.get("scope", "account")
+    if provider == "fonedynamics" and scope not in SCOPES:
+        problem("scope", f"expected one of {', '.join(SCOPES)}, got {described(scope)}")
+    account, username = values.get("account", ""), values.get("username", "")
+    missing = missing_id(name, provider, account, username)
+    if missing is not None and path("account_env") not in bad:
+        problems.append(missing)
     base_url = values.get("base_url") or ENV_ACCOUNTS[provider][0]
-    if "{" in base_url:
-        raise ConfigError(f"account {name!r}: base_url is required for {provider}")
+    if "{" in base_url and path("base_url_env") not in bad:
+        problem("base_url", f"missing: a {provider} account needs its base_url (or base_url_env)")
     try:
         return Account(
             name=name,
             provider=provider,
-            label=str(raw.get("label") or name),
+            label=values.get("label") or name,
             base_url=base_url,
-            account=values.get("account") or values.get("username", ""),
-            username=values.get("username", ""),
+            account=path_id(provider, account, username),
+            username=username,
             password=SecretStr(values.get("password", "")),
-            colour=_opt_str(raw.get("colour") or raw.get("color")),
-            zone=str(raw.get("zone", "UTC")),
-            page_size=int(raw["page_size"]) if "page_size" in raw else None,
-            scope=str(raw.get("scope", "account")),
-            domain=_opt_str(raw.get("domain")),
-            options={k: v for k, v in raw.items() if k in ("login",)},
+            colour=_opt_str(values.get("colour") or values.get("color")),
+            zone=zone,
+            page_size=raw.get("page_size") if path("page_size") not in bad else None,
+            scope=scope,
+            domain=_opt_str(values.get("domain")),
+            options={k: values[k] for k in ("login",) if k in values},
         )
     except (ValidationError, ValueError, TypeError) as exc:
-        raise ConfigError(f"account {name!r}: {exc}") from None
+        problems.append(ConfigProblem(key_path("accounts", name), str(exc)))
+        return None
+
+
+def _known_zone(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _first(env: Mapping[str, str], names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -217,7 +287,7 @@ def _accounts_from_env(env: Mapping[str, str], config: Config) -> list[Account]:
         secret = _first(env, secret_vars)
         if user is None or secret is None:
             continue
-        path_id = _first(env, path_vars)
+        path_id_var = _first(env, path_vars)
         base_url = base
         if provider == "signalwire":
             space = env.get("SIGNALWIRE_SPACE_URL") or env.get("SIGNALWIRE_SPACE")
@@ -234,6 +304,13 @@ def _accounts_from_env(env: Mapping[str, str], config: Config) -> list[Account]:
             if not base_url:
                 continue
         name = f"{provider}-env"
+        given = path_id_var[1] if path_id_var and provider != "portsip" else ""
+        if missing_id(name, provider, given, user[1]) is not None:
+            config.warnings.append(
+                f"{path_vars[0]} is not set: {provider} account skipped (its "
+                f"{PATH_IDS[provider].what} is the id in the API's paths)"
+            )
+            continue
         config.origins[f"accounts.{name}.username"] = f"env {user[0]}"
         config.origins[f"accounts.{name}.password"] = f"env {secret[0]}"
         found.append(
@@ -242,7 +319,7 @@ def _accounts_from_env(env: Mapping[str, str], config: Config) -> list[Account]:
                 provider=provider,
                 label=f"{provider} (env)",
                 base_url=base_url,
-                account=(path_id[1] if path_id and provider != "portsip" else user[1]),
+                account=path_id(provider, given, user[1]),
                 username=user[1],
                 password=SecretStr(secret[1]),
                 domain=env.get("PORTSIP_DOMAIN") if provider == "portsip" else None,

@@ -24,6 +24,9 @@ to do. Messages never include credentials: they are built from provider-sent tex
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class CallscopeError(Exception):
     """Base of every error callscope raises on purpose."""
@@ -45,10 +48,40 @@ class QueryError(CallscopeError):
         super().__init__(text)
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the config: its key path as TOML spells it (``utc``,
+    ``keys."table.down"``, ``accounts.work.page_size``) and what is wrong there."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
 class ConfigError(CallscopeError):
-    """The configuration cannot be used as it is."""
+    """The configuration cannot be used as it is.
+
+    ``problems`` lists each problem found (all of them, when the loader raises); ``str()`` is
+    one line: ``where: path: message; path: message``. ``warnings`` are the loader's notes on
+    what it would have ignored (unknown keys), found along the way.
+    """
 
     hint = "check the config file (callscope config locate / config show)"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        problems: Sequence[ConfigProblem] = (),
+        warnings: Sequence[str] = (),
+    ) -> None:
+        self.message = message
+        self.problems = tuple(problems)
+        self.warnings = tuple(warnings)
+        listed = "; ".join(str(problem) for problem in self.problems)
+        super().__init__(": ".join(part for part in (message, listed) if part))
 
 
 class ProviderError(CallscopeError):

@@ -142,6 +142,11 @@ EXPORT_COLUMNS: dict[str, ExportColumn] = {
         ExportColumn("raw", "raw", lambda c: c.raw, "the record as the provider sent it"),
     )
 }
+# An export's header names (``duration``, ``end_reason`` …) work as ``--columns`` too, so what a
+# user reads at the top of a CSV or in a JSON object can be asked for again.
+COLUMN_ALIASES: dict[str, str] = {
+    c.header: c.key for c in EXPORT_COLUMNS.values() if c.header != c.key
+}
 DEFAULT_EXPORT_COLUMNS: tuple[str, ...] = (
     *("id", "parent", "provider", "account", "time", "dir", "status", "from", "to"),
     *("name", "dur", "price", "currency", "reason"),
@@ -260,11 +265,13 @@ def _compile(columns: Sequence[ExportColumn], *, fields: bool) -> Callable[[Any]
 
 
 def parse_columns(text: str | Sequence[str] | None) -> list[str]:
-    """``"id,from,to"`` (or a list) → column keys; raises ``ValueError`` naming an unknown one."""
+    """``"id,from,to"`` (or a list) → column keys; raises ``ValueError`` naming an unknown one.
+    An export's header name stands for its column (``duration`` for ``dur``)."""
     if text is None:
         return list(DEFAULT_EXPORT_COLUMNS)
     items = text.split(",") if isinstance(text, str) else list(text)
     keys = [item.strip().lower() for item in items if item.strip()]
+    keys = [COLUMN_ALIASES.get(key, key) for key in keys]
     if keys == ["all"]:
         return list(EXPORT_COLUMNS)
     unknown = [key for key in keys if key not in EXPORT_COLUMNS]

@@ -1,11 +1,11 @@
 """The HTTP layer: one reused ``httpx.AsyncClient`` per account, retries and typed errors.
 
 Everything an adapter sends goes through :class:`ProviderHttp`. It retries 429, 502, 503, 504
-and transport failures with exponential backoff and jitter (honouring ``Retry-After``), bounded
-in attempts and in total time; it turns every failure into one :mod:`tui.core.errors` type
-carrying the provider's own code and message (parsed by the adapter's ``parse_error``); and it
-sends credentials only to the account's configured origin — an absolute next-page, link or
-redirect URL on another host is fetched without them.
+(and, for a GET, 500) and transport failures with exponential backoff and jitter (honouring
+``Retry-After``), bounded in attempts and in total time; it turns every failure into one
+:mod:`tui.core.errors` type carrying the provider's own code and message (parsed by the
+adapter's ``parse_error``); and it sends credentials only to the account's configured origin —
+an absolute next-page, link or redirect URL on another host is fetched without them.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ if getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_
 
 USER_AGENT = "callscope/0.1 (+https://github.com/callscope)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Retried only when the request is idempotent: a 500 mid-walk is often one bad moment of the
+# provider (Exotel answers 500 now and then), but a POST that failed with 500 may have happened.
+IDEMPOTENT_RETRY_STATUSES = frozenset({500})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
 _MAX_ERROR_BODY = 64 * 1024
 # Far below Python's own limit: deeply nested JSON from a hostile server fails fast and typed.
 _MAX_JSON_DEPTH_ERRORS = (RecursionError, ValueError, UnicodeDecodeError, TypeError)
@@ -75,6 +79,13 @@ class RetryPolicy:
     budget: float = 30.0
     jitter: float = 0.25  # ± fraction of each delay, so clients don't retry in lockstep
     statuses: frozenset[int] = RETRY_STATUSES
+    idempotent_statuses: frozenset[int] = IDEMPOTENT_RETRY_STATUSES
+
+    def retries(self, method: str, status: int) -> bool:
+        """Whether an answer with ``status`` to a ``method`` request is worth another try."""
+        if status in self.statuses:
+            return True
+        return status in self.idempotent_statuses and method.upper() in IDEMPOTENT_METHODS
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         base = min(self.max_delay, self.base_delay * (2**attempt))
@@ -233,7 +244,7 @@ class ProviderHttp:
                     _unbind(response)
                     return response
                 failure = self.error_from(response)
-                if response.status_code not in self.retry.statuses:
+                if not self.retry.retries(method, response.status_code):
                     raise failure
             attempt += 1
             delay = self.retry.delay(attempt - 1, self._rng)

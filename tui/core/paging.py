@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from tui.core.errors import PagingLoopError
 from tui.core.model import Call
 
 PagingKind = Literal["cursor", "offset"]
@@ -115,21 +116,43 @@ class ConcatSource:
 
 
 class MergeSource:
-    """Several overlapping sources merged by time (newest first or oldest first).
+    """Several interleaving sources merged by time (newest first or oldest first).
 
     Each call of :meth:`fetch` returns up to ``page_size`` calls in merged order. The cursor
     carries, per source, its inner cursor and the calls fetched but not yet emitted, so an
     evicted merged page can be rebuilt exactly from its cursor.
+
+    The sources are disjoint queries (one status each, one group of numbers each …): a page
+    of calls that one of them already sent, at another cursor, is the provider repeating itself,
+    which the walk behind the merge cannot see; it is refused as a paging loop.
     """
 
     kind: PagingKind = "cursor"
 
-    def __init__(self, sources: Sequence[PageSource], *, newest_first: bool = True) -> None:
+    def __init__(
+        self, sources: Sequence[PageSource], *, newest_first: bool = True, provider: str = ""
+    ) -> None:
         self.sources = list(sources)
         self.newest_first = newest_first
+        self.provider = provider
         self.page_size = max((s.page_size for s in self.sources), default=50)
         # per source: (inner cursor to fetch next or None when drained, buffered calls)
         self.first: Cursor = tuple((s.first, (), False) for s in self.sources)
+        # per source: the inner cursor and the ids of the last page it gave
+        self._last: list[tuple[Cursor, tuple[str, ...]] | None] = [None] * len(self.sources)
+
+    def _check(self, index: int, cursor: Cursor, page: Page) -> None:
+        ids = tuple(call.id for call in page.calls)
+        if ids:
+            for other, last in enumerate(self._last):
+                if last is not None and last[1] == ids and (other != index or last[0] != cursor):
+                    raise PagingLoopError(
+                        "the provider sent the same page twice (for two different queries)"
+                        if other != index
+                        else "the provider sent the same page twice",
+                        provider=self.provider,
+                    )
+        self._last[index] = (cursor, ids)
 
     async def fetch(self, cursor: Cursor) -> Page:
         assert isinstance(cursor, tuple)
@@ -137,10 +160,11 @@ class MergeSource:
         out: list[Call] = []
         while len(out) < self.page_size:
             # refill every source whose buffer is empty and that has more pages
-            for state, source in zip(states, self.sources, strict=True):
+            for index, (state, source) in enumerate(zip(states, self.sources, strict=True)):
                 inner, buffered, done = state
                 while not buffered and not done:
                     page = await source.fetch(inner)
+                    self._check(index, inner, page)
                     buffered = tuple(page.calls)
                     inner = page.next
                     done = page.next is None

@@ -17,6 +17,20 @@ from tui.core.filter import CallFilter
 Params = Mapping[str, str]
 
 
+# CallFilter field → query-language key, where they differ (extras and since/until/price/text
+# are spelled the same); plan items are named by the key.
+QUERY_KEY = {
+    "statuses": "status",
+    "directions": "dir",
+    "from_numbers": "from",
+    "to_numbers": "to",
+    "duration": "dur",
+    "parent_id": "parent",
+    "ids": "id",
+}
+FIELD_OF = {key: name for name, key in QUERY_KEY.items()}
+
+
 class Where(StrEnum):
     SERVER = "server"  # the provider applies it exactly
     BOTH = "server+local"  # the provider narrows coarsely (e.g. by day), callscope refines
@@ -50,6 +64,8 @@ class Plan:
     merge: str = "concat"
     newest_first: bool = True
     notes: tuple[str, ...] = field(default=())
+    # The calls are fetched one by one by id (``queries`` is empty): no list is walked.
+    by_id: bool = False
 
     def where(self, name: str) -> Where | None:
         for item in self.items:
@@ -58,13 +74,15 @@ class Plan:
         return None
 
     def describe(self) -> str:
-        """``server: status, since · local: price`` (empty parts left out)."""
+        """``server: status, since · local: price`` (empty parts left out); a plan that
+        fetches calls by id says ``server: id (fetched directly)``."""
         server = [i.field for i in self.items if i.where in (Where.SERVER, Where.BOTH)]
         local = [i.field for i in self.items if i.where in (Where.LOCAL, Where.BOTH)]
         ignored = [i.field for i in self.items if i.where is Where.UNSUPPORTED]
         parts = []
         if server:
-            parts.append("server: " + ", ".join(server))
+            by_id = " (fetched directly)" if self.by_id else ""
+            parts.append("server: " + ", ".join(server) + by_id)
         if local:
             parts.append("local: " + ", ".join(local))
         if ignored:

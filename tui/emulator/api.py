@@ -42,16 +42,7 @@ class AccountSpec:
     password: str
     key: str  # the dataset key of its calls
     home: str = "US"  # ISO country of its own numbers
-
-    def describe(self, base_url: str) -> dict[str, str]:
-        return {
-            "provider": self.provider,
-            "label": self.label,
-            "base_url": base_url,
-            "account": self.account,
-            "username": self.username,
-            "password": self.password,
-        }
+    properties: tuple[str, ...] = ()  # Fone Dynamics: the sids of its properties
 
 
 @dataclass(slots=True)

@@ -51,11 +51,13 @@ def _print_accounts(accounts: list[EmulatedAccount], as_json: bool) -> None:
         print(json.dumps([a.to_dict() for a in accounts]), flush=True)
         return
     for a in accounts:
-        print(f"{a.label}  [{a.provider}]")
+        print(f"{a.label}  [{a.name}]")
         print(f"  base_url = {a.base_url}")
         print(f"  account  = {a.account}")
         print(f"  username = {a.username}")
         print(f"  password = {a.password}")
+        if a.properties:
+            print(f"  properties = {', '.join(a.properties)}")
     print("Ctrl-C stops the emulator.", flush=True)
 
 

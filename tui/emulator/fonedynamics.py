@@ -13,8 +13,8 @@ offset-paged by ``Results_Skip`` / ``Results_Count`` (a short page is the last p
 ``{"ResponseStatus": {"ErrorCode", "Message", "Errors": [{"ErrorCode", "FieldName", "Message"}]}}``.
 
 Each emulated account has :data:`~.fonedynamics_data.PROPERTIES_PER_ACCOUNT` properties; their
-sids are printed in the account's ``label`` (``callscope emulator`` shows it, ``--json`` carries
-it) and are available as :attr:`FoneDynamicsAPI.properties`.
+sids are the account's ``properties`` (``callscope emulator`` prints them, ``--json`` carries
+them) and are available as :attr:`FoneDynamicsAPI.properties`.
 
 Every choice on an [unconfirmed] fact is a module constant below (or in
 :mod:`~.fonedynamics_data`) with the source it rests on.
@@ -299,12 +299,13 @@ class FoneDynamicsAPI(ProviderAPI):
         out = []
         for i in range(count):
             sid = account_sid(seed, i)
-            props = ", ".join(property_sid(seed, i, p) for p in range(PROPERTIES_PER_ACCOUNT))
-            name = "Fone Dynamics (emulator)" if count == 1 else f"Fone Dynamics {i + 1} (emulator)"
-            label = f"{name} properties: {props}"
+            props = tuple(property_sid(seed, i, p) for p in range(PROPERTIES_PER_ACCOUNT))
+            number = "" if count == 1 else f" {i + 1}"
+            label = f"Fone Dynamics{number} (emulator)"
+            token = account_token(seed, i)
             out.append(
                 AccountSpec(
-                    "fonedynamics", label, sid, sid, account_token(seed, i), f"fonedynamics:{i}"
+                    "fonedynamics", label, sid, sid, token, f"fonedynamics:{i}", properties=props
                 )
             )
         return out

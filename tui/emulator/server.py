@@ -71,20 +71,26 @@ class EmulatedAccount:
     password: str
     key: str = field(default="", compare=False)  # its dataset key (ground truth lookups)
     zone: str = "UTC"  # the zone of the provider's zone-less times (Exotel)
+    # A short name for ``callscope -a NAME``: the provider id (``twilio-2`` … for more accounts).
+    name: str = ""
+    properties: tuple[str, ...] = ()  # Fone Dynamics: the sids of its properties
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
+        """What a client needs (``--json``, ``/_emulator/accounts``)."""
         return {
             "provider": self.provider,
+            "name": self.name or self.provider,
             "label": self.label,
             "base_url": self.base_url,
             "account": self.account,
             "username": self.username,
             "password": self.password,
-        }
+        } | ({"properties": list(self.properties)} if self.properties else {})
 
     def to_config(self) -> dict[str, str]:
         """The ``[[accounts]]`` table for a callscope config (adds the zone where it matters)."""
-        return self.to_dict() | ({"zone": self.zone} if self.zone != "UTC" else {})
+        table = {k: v for k, v in self.to_dict().items() if k != "properties"}
+        return table | ({"zone": self.zone} if self.zone != "UTC" else {})
 
 
 class Emulator:
@@ -168,19 +174,24 @@ class Emulator:
 
     @property
     def accounts(self) -> list[EmulatedAccount]:
-        return [
-            EmulatedAccount(
-                s.provider,
-                s.label,
-                self.base_url(s.provider),
-                s.account,
-                s.username,
-                s.password,
-                s.key,
-                getattr(self.api(s.provider), "zone", "UTC"),
+        out: list[EmulatedAccount] = []
+        for spec in self._specs:
+            number = 1 + sum(a.provider == spec.provider for a in out)
+            out.append(
+                EmulatedAccount(
+                    spec.provider,
+                    spec.label,
+                    self.base_url(spec.provider),
+                    spec.account,
+                    spec.username,
+                    spec.password,
+                    spec.key,
+                    getattr(self.api(spec.provider), "zone", "UTC"),
+                    spec.provider if number == 1 else f"{spec.provider}-{number}",
+                    spec.properties,
+                )
             )
-            for s in self._specs
-        ]
+        return out
 
     def account(self, provider: str, index: int = 0) -> EmulatedAccount:
         return [a for a in self.accounts if a.provider == provider][index]

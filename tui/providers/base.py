@@ -18,6 +18,7 @@ import httpx
 
 from tui.core import errors
 from tui.core.account import Account
+from tui.core.by_id import IdSource, by_id_plan, fetches_by_id
 from tui.core.filter import CallFilter
 from tui.core.http import ErrorInfo, ProviderHttp, RetryPolicy
 from tui.core.model import Call, LogEntry, Recording
@@ -116,6 +117,16 @@ class Adapter(ABC):
     def plan(self, flt: CallFilter, now: datetime) -> Plan:
         """Split ``flt`` into native queries and the local residual; may raise QueryRefusedError."""
 
+    def require_config(self) -> None:
+        """Raise the :class:`~tui.core.errors.ConfigError` that the account would meet on its
+        first request (the same text as the config loader's)."""
+        self.account.require_id()
+
+    def local_form(self, flt: CallFilter) -> CallFilter:
+        """``flt`` as :meth:`CallFilter.matches` must read it against this provider's calls
+        (Exotel: national numbers in their E.164 form)."""
+        return flt
+
     @abstractmethod
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Fetch one page of the native query ``params`` at ``cursor`` (None/0 = first)."""
@@ -158,7 +169,19 @@ class Adapter(ABC):
     def source(
         self, flt: CallFilter, *, now: datetime | None = None, page_size: int | None = None
     ) -> tuple[PageSource, Plan]:
-        """The page source for ``flt`` and the plan it follows (one source per native query)."""
+        """The page source for ``flt`` and the plan it follows (one source per native query).
+
+        A filter with ``id:`` terms fetches those calls directly (:mod:`tui.core.by_id`): one
+        request per id, the other terms checked on the fetched calls, no walk of the list.
+
+        An account the config leaves unusable (no id for the provider's paths …) raises its
+        :class:`~tui.core.errors.ConfigError` here, before any request, rather than from a page
+        fetch inside a pager.
+        """
+        self.require_config()
+        if fetches_by_id(flt):
+            plan = by_id_plan(self.local_form(flt), self.provider, self.title)
+            return IdSource(flt.ids, self.get_call), plan
         plan = self.plan(flt, now or datetime.now(UTC))
         size = max(1, min(page_size or self.page_size, self.max_page_size))
 
@@ -177,7 +200,7 @@ class Adapter(ABC):
         if len(sources) == 1:
             return sources[0], plan
         if plan.merge == "merge":
-            return MergeSource(sources, newest_first=plan.newest_first), plan
+            return MergeSource(sources, newest_first=plan.newest_first, provider=self.title), plan
         return ConcatSource(sources), plan
 
     def safe_normalize(self, raw: Any) -> Call:

@@ -17,7 +17,6 @@ import httpx
 
 from tui.core import errors
 from tui.core.account import Account
-from tui.core.errors import ConfigError
 from tui.core.filter import CallFilter
 from tui.core.http import ErrorInfo
 from tui.core.model import (
@@ -45,6 +44,7 @@ from tui.providers.exotel_plan import (
     RETENTION_MONTHS,
     STATUS_PARAM,
     international,
+    international_filter,
     plan_filter,
 )
 
@@ -141,10 +141,8 @@ class ExotelAdapter(Adapter):
 
     def __init__(self, account: Account, **kwargs: Any) -> None:
         super().__init__(account, **kwargs)
-        if not self.account.account:
-            raise ConfigError("an Exotel account needs its account sid (account = ...)")
+        sid = url_quote(self.account.require_id())  # or the ConfigError naming the key
         self.zone: tzinfo = self.account.tz
-        sid = url_quote(self.account.account)
         self.calls_path = CALLS_PATH.format(sid=sid)
         # Links are absolute URLs: a prefix in base_url (an emulator) is kept.
         self._call_base = str(self.http.url(CALL_PATH.format(sid=sid, call="")))[: -len(".json")]
@@ -163,6 +161,9 @@ class ExotelAdapter(Adapter):
 
     def plan(self, flt: CallFilter, now: datetime) -> Plan:
         return plan_filter(flt, now, self.zone)
+
+    def local_form(self, flt: CallFilter) -> CallFilter:
+        return international_filter(flt)
 
     # -- pages ------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from tui.core.filter import (
 )
 from tui.core.model import Direction, Status
 from tui.core.normalize import short_repr
-from tui.core.plan import Plan, PlanItem, Where
+from tui.core.plan import FIELD_OF, QUERY_KEY, Plan, PlanItem, Where
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §5, §8 item 4) ------------
 
@@ -115,18 +115,6 @@ NO_TIME_WARNING = (
 
 # --- the plan ------------------------------------------------------------------------------
 
-# CallFilter dataclass field → query-language key.
-_QUERY_KEY = {
-    "statuses": "status",
-    "directions": "dir",
-    "from_numbers": "from",
-    "to_numbers": "to",
-    "duration": "dur",
-    "parent_id": "parent",
-    "ids": "id",
-}
-_FIELD_OF = {key: name for name, key in _QUERY_KEY.items()}
-
 
 @dataclass
 class _Planner:
@@ -144,7 +132,7 @@ class _Planner:
     def add(self, key: str, where: Where, native: str = "", note: str = "") -> None:
         self.items.append(PlanItem(key, where, native, note))
         if where in (Where.BOTH, Where.LOCAL):
-            self.local.append(_FIELD_OF.get(key, key))
+            self.local.append(FIELD_OF.get(key, key))
 
     def unsupported(self, key: str, note: str) -> None:
         self.add(key, Where.UNSUPPORTED, "", note)
@@ -166,7 +154,7 @@ def plan_filter(flt: CallFilter, now: datetime, zone: tzinfo = UTC) -> Plan:
     flt = international_filter(flt)
     p = _Planner()
     for name in flt.active_fields():
-        key = _QUERY_KEY.get(name, name)
+        key = QUERY_KEY.get(name, name)
         if name == "statuses":
             _plan_status(p, flt)
         elif name == "directions":

@@ -17,7 +17,9 @@ from typing import Any, ClassVar
 import httpx
 
 from tui.core import errors
-from tui.core.errors import ConfigError, QueryRefusedError
+from tui.core.account import SCOPES
+from tui.core.config_schema import key_path
+from tui.core.errors import ConfigError, ConfigProblem, QueryRefusedError
 from tui.core.filter import CallFilter, NumberPattern, canonical_number
 from tui.core.http import ErrorInfo
 from tui.core.model import (
@@ -40,7 +42,7 @@ from tui.core.normalize import (
     url_quote,
 )
 from tui.core.paging import Cursor, Page, PagingKind
-from tui.core.plan import Params, Plan, PlanItem, Where
+from tui.core.plan import FIELD_OF, QUERY_KEY, Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
@@ -221,14 +223,18 @@ class FoneDynamicsAdapter(Adapter):
 
     # -- pages ------------------------------------------------------------------------------
 
+    def require_config(self) -> None:
+        self.list_path()
+
     def list_path(self) -> str:
         scope = self.account.scope
-        if scope not in ("account", "property"):
-            raise ConfigError(f"Fone Dynamics scope must be 'account' or 'property', not {scope!r}")
-        if not self.account.account:
-            raise ConfigError(f"Fone Dynamics needs the {scope} sid (account = ...)")
+        if scope not in SCOPES:
+            got = f"expected one of {', '.join(SCOPES)}, got {scope!r}"
+            path = key_path("accounts", self.account.name, "scope")
+            raise ConfigError(problems=[ConfigProblem(path, got)])
+        sid = self.account.require_id()  # or the ConfigError naming the missing key
         template = PATH_ACCOUNT_CALLS if scope == "account" else PATH_PROPERTY_CALLS
-        return template.format(sid=url_quote(self.account.account))
+        return template.format(sid=url_quote(sid))
 
     async def fetch_page(self, params: Params, cursor: Cursor, page_size: int) -> Page:
         """Cursor: ``int`` offset (first 0), or ``(offset, token)`` once the API hands out a
@@ -583,24 +589,12 @@ class _Planner:
         self.warnings.append(f"{name}: {note}; ignored")
 
 
-# CallFilter dataclass field → query-language key.
-_QUERY_KEY = {
-    "statuses": "status",
-    "directions": "dir",
-    "from_numbers": "from",
-    "to_numbers": "to",
-    "duration": "dur",
-    "parent_id": "parent",
-    "ids": "id",
-}
-
-
 def plan_filter(flt: CallFilter, now: datetime) -> Plan:
     """Split ``flt`` into one ``Get Calls`` query and the local residual (reference §2.2)."""
     p = _Planner()
     active = flt.active_fields()
     for name in active:
-        key = _QUERY_KEY.get(name, name)
+        key = QUERY_KEY.get(name, name)
         if name == "statuses":
             _plan_status(p, flt)
         elif name == "directions":
@@ -638,7 +632,7 @@ def plan_filter(flt: CallFilter, now: datetime) -> Plan:
         and flt.since.resolve(now) >= flt.until.resolve(now)
     ):
         p.empty = True
-    local_names = [_FIELD_OF.get(n, n) for n in p.local]
+    local_names = [FIELD_OF.get(n, n) for n in p.local]
     return Plan(
         queries=[] if p.empty else [p.params],
         local=flt.only(*local_names),
@@ -648,9 +642,6 @@ def plan_filter(flt: CallFilter, now: datetime) -> Plan:
         newest_first=False,
         notes=("no request: the filter can match no Fone Dynamics call",) if p.empty else (),
     )
-
-
-_FIELD_OF = {key: name for name, key in _QUERY_KEY.items()}
 
 
 def _plan_status(p: _Planner, flt: CallFilter) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from tui.core import errors
-from tui.core.account import Account
+from tui.core.account import Account, path_id
 from tui.core.filter import CallFilter, NumberPattern
 from tui.core.model import (
     LINK_CHILDREN,
@@ -120,7 +120,6 @@ class LamlDialect:
     recordings_fallback: bool
     # SignalWire's paging/subresource URIs have no ``.json``; add it when fetching them.
     json_suffix_on_links: bool
-    api_key_prefix: str | None  # Twilio API keys (SK…) authenticate, the path takes account
     media_extension: str
     time_filter_format: str
     default_page_size: int
@@ -250,11 +249,8 @@ class LamlAdapter(Adapter):
         super().__init__(account, **kwargs)
         d = self.dialect
         self.api_root = str(self.http.base_url) + d.version_path
-        path_account = account.account
-        if not path_account and not (
-            d.api_key_prefix and account.username.startswith(d.api_key_prefix)
-        ):
-            path_account = account.username
+        # Twilio: an API key (SK…) authenticates, the path takes the account SID
+        path_account = path_id(account.provider, account.account, account.username)
         self.path_account = path_account
         self.account_root = self.api_root + "Accounts/" + path_segment(path_account) + "/"
 
@@ -268,14 +264,7 @@ class LamlAdapter(Adapter):
 
     def _require_account(self) -> None:
         if not self.path_account:
-            hint = (
-                f" (an API key {self.dialect.api_key_prefix}… needs the account SID as `account`)"
-                if self.dialect.api_key_prefix
-                else ""
-            )
-            raise errors.ConfigError(
-                f"{self.title} account {self.account.name!r} has no account id for paths{hint}"
-            )
+            self.account.require_id()  # raises the ConfigError naming the missing key
 
     # -- URLs --------------------------------------------------------------------------------
 
@@ -354,11 +343,18 @@ class LamlAdapter(Adapter):
                 items.append(PlanItem(key, Where.LOCAL, "", note))
                 local.append(name)
 
+        undialled = False  # whether calls with no start time need a query of their own
         if flt.since is not None or flt.until is not None:
             since = flt.since.resolve(now) if flt.since is not None else None
             until = flt.until.resolve(now) if flt.until is not None else None
             low, high = day_bounds(since, until, d.time_filter_format)
             note = "the server filters by UTC start day; the exact instant is checked locally"
+            if not flt.statuses or Status.QUEUED in flt.statuses:
+                # A call not dialled yet has no start_time (providers.md §6.4), so StartTime
+                # bounds drop it, while callscope shows and filters it by its creation time
+                # (Call.time): queued calls come from a query of their own with no time bound.
+                undialled = True
+                note += "; queued calls (no start yet) by their own query"
             if low is not None:
                 base["StartTime>"] = low
                 items.append(PlanItem("since", Where.BOTH, f"StartTime>={low}", note))
@@ -392,12 +388,15 @@ class LamlAdapter(Adapter):
             items.append(PlanItem(key, Where.UNSUPPORTED, "", f"{d.title} calls have no {key}"))
             warnings.append(f"{key}: not available for {d.title}, ignored")
 
-        if len(status_values) > 1:
-            queries: list[Params] = [{**base, "Status": v} for v in status_values]
-        elif status_values:
-            queries = [{**base, "Status": status_values[0]}]
+        queued = Status.QUEUED.value
+        timeless = {k: v for k, v in base.items() if not k.startswith("StartTime")}
+        if status_values:
+            queries: list[Params] = [
+                {**(timeless if undialled and v == queued else base), "Status": v}
+                for v in status_values
+            ]
         else:
-            queries = [base]
+            queries = [base, {**timeless, "Status": queued}] if undialled else [base]
         return Plan(
             queries=queries,
             local=flt.only(*local),
@@ -831,7 +830,6 @@ TWILIO = LamlDialect(
     built_links=(LINK_RECORDINGS, LINK_NOTIFICATIONS, LINK_EVENTS),  # providers.md §6.1
     recordings_fallback=False,
     json_suffix_on_links=False,
-    api_key_prefix="SK",
     # providers.md §6.6: WAV always works; MP3 is refused for encrypted recordings (16109)
     media_extension=".wav",
     time_filter_format="%Y-%m-%d",
@@ -876,7 +874,6 @@ SIGNALWIRE = LamlDialect(
     recordings_fallback=True,
     # [unconfirmed] providers.md §1 "JSON when .json suffix used"; SignalWire's URIs omit it
     json_suffix_on_links=True,
-    api_key_prefix=None,
     media_extension=".wav",  # providers.md §4.7
     # [unconfirmed] providers.md §4.2: dates (public page) or RFC 2822 (TypeSpec)
     time_filter_format="%Y-%m-%d",

@@ -42,7 +42,7 @@ from tui.core.normalize import (
     url_quote,
 )
 from tui.core.paging import Cursor, Page
-from tui.core.plan import Params, Plan, PlanItem, Where
+from tui.core.plan import QUERY_KEY, Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.portsip_auth import DEFAULT_LOGIN, OAUTH_CLIENT_ID, Clock, PortSipAuth
 from tui.providers.portsip_odata import (
@@ -125,22 +125,6 @@ EXTRA_KEYS = (
     "status_code", "cost", "billed_account", "rang_at",
 )
 # fmt: on
-
-# CallFilter dataclass field → query-language key (PlanItem.field)
-_QUERY_KEYS = {
-    "statuses": "status",
-    "directions": "dir",
-    "from_numbers": "from",
-    "to_numbers": "to",
-    "since": "since",
-    "until": "until",
-    "duration": "dur",
-    "price": "price",
-    "parent_id": "parent",
-    "ids": "id",
-    "text": "text",
-}
-
 
 # -- status derivation -------------------------------------------------------------------------
 
@@ -330,16 +314,16 @@ class PortSipAdapter(Adapter):
                 locally(name, f"the filter would pass {MAX_FILTER_CHARS} characters")
                 return
             clauses.append(clause)
-            items.append(PlanItem(_QUERY_KEYS.get(name, name), pushed, f"filter={clause}", note))
+            items.append(PlanItem(QUERY_KEY.get(name, name), pushed, f"filter={clause}", note))
             if pushed is Where.BOTH:
                 local.append(name)
 
         def locally(name: str, why: str) -> None:
-            items.append(PlanItem(_QUERY_KEYS.get(name, name), Where.LOCAL, "", why))
+            items.append(PlanItem(QUERY_KEY.get(name, name), Where.LOCAL, "", why))
             local.append(name)
 
         def unsupported(name: str, why: str) -> None:
-            key = _QUERY_KEYS.get(name, name)
+            key = QUERY_KEY.get(name, name)
             items.append(PlanItem(key, Where.UNSUPPORTED, "", why))
             warnings.append(f"PortSIP: {key} ignored — {why}")
 

@@ -105,7 +105,6 @@ async def test_connect_errors_are_retried_then_typed() -> None:
         (401, errors.AuthError),
         (403, errors.ForbiddenError),
         (404, errors.NotFoundError),
-        (500, errors.ServerError),
     ],
 )
 async def test_statuses_map_to_typed_errors_carrying_the_provider_code(
@@ -122,6 +121,24 @@ async def test_statuses_map_to_typed_errors_carrying_the_provider_code(
     assert "The requested resource was not found" in str(caught.value)
     assert "s3cret-token" not in str(caught.value)
     assert len(handler.requests) == 1  # not retried
+
+
+async def test_a_500_to_a_get_is_retried_like_a_503_then_typed() -> None:
+    handler = Recorder(httpx.Response(500, json={"code": 1, "message": "Internal error"}))
+    sleeps: list[float] = []
+    with pytest.raises(errors.ServerError) as caught:
+        await make(handler, sleeps, retry=RetryPolicy(attempts=3)).get_json("/x.json")
+    assert caught.value.status == 500 and caught.value.message == "Internal error"
+    assert len(handler.requests) == 3 and len(sleeps) == 2 and sleeps[1] > sleeps[0] > 0
+
+
+async def test_a_500_to_a_post_is_not_retried() -> None:
+    """The POST may have taken effect (a PortSIP login, say): one try, then the typed error."""
+    handler = Recorder(httpx.Response(500), httpx.Response(200, json={}))
+    sleeps: list[float] = []
+    with pytest.raises(errors.ServerError):
+        await make(handler, sleeps).get_json("/login", method="POST", json_body={})
+    assert len(handler.requests) == 1 and sleeps == []
 
 
 async def test_html_error_page_and_malformed_json_are_typed() -> None:

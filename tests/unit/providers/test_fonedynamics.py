@@ -634,11 +634,11 @@ async def test_property_scope_lists_the_property_calls() -> None:
     assert rec.params()["Results_Count"] == "200"
 
 
-async def test_an_unknown_scope_is_a_config_error() -> None:
-    adapter, _ = adapter_with(lambda r: ok({"Calls": []}), scope="company")
-    source, _ = adapter.source(CallFilter(), now=NOW)
-    with pytest.raises(errors.ConfigError):
-        await source.fetch(source.first)
+async def test_an_unknown_scope_is_a_config_error_before_any_request() -> None:
+    adapter, rec = adapter_with(lambda r: ok({"Calls": []}), scope="company")
+    with pytest.raises(errors.ConfigError, match=r"^accounts\.fd\.scope: expected one of"):
+        adapter.source(CallFilter(), now=NOW)
+    assert rec.requests == []
 
 
 async def test_a_filter_that_can_match_nothing_sends_no_request() -> None:

@@ -382,12 +382,31 @@ def test_prefixes_and_several_numbers_are_filtered_locally(text: str) -> None:
 
 def test_time_bounds_are_coarse_utc_days_on_the_server_and_exact_locally() -> None:
     plan = plan_of("since:2026-11-01T10:30Z until:2026-11-03T08:00Z")
-    assert list(plan.queries) == [{"StartTime>": "2026-11-01", "StartTime<": "2026-11-04"}]
+    # queued calls have no start time yet: they come from a query of their own, merged by time
+    assert list(plan.queries) == [
+        {"StartTime>": "2026-11-01", "StartTime<": "2026-11-04"},
+        {"Status": "queued"},
+    ]
+    assert plan.merge == "merge"
     assert plan.where("since") is Where.BOTH
     assert plan.where("until") is Where.BOTH
     assert [i.native for i in plan.items] == ["StartTime>=2026-11-01", "StartTime<=2026-11-04"]
     assert plan.local.since == TimeBound.parse("2026-11-01T10:30Z")
     assert plan.local.until == TimeBound.parse("2026-11-03T08:00Z")
+
+
+def test_a_time_range_without_queued_calls_needs_no_query_for_them() -> None:
+    plan = plan_of("status:completed,busy since:2026-11-01 to:+14155550100")
+    assert list(plan.queries) == [
+        {"To": "+14155550100", "StartTime>": "2026-11-01", "Status": "busy"},
+        {"To": "+14155550100", "StartTime>": "2026-11-01", "Status": "completed"},
+    ]
+    plan = plan_of("status:queued,busy since:2026-11-01 to:+14155550100")
+    assert list(plan.queries) == [
+        {"To": "+14155550100", "StartTime>": "2026-11-01", "Status": "busy"},
+        {"To": "+14155550100", "Status": "queued"},
+    ]
+    assert plan.local.since == TimeBound.parse("2026-11-01")
 
 
 def test_an_until_at_midnight_needs_no_extra_day() -> None:
@@ -404,7 +423,7 @@ def test_day_bounds_lose_no_record_under_any_reading_of_start_time_before() -> N
 
 def test_relative_bounds_resolve_against_now_in_utc() -> None:
     plan = plan_of("since:-2h")
-    assert list(plan.queries) == [{"StartTime>": "2026-11-10"}]
+    assert list(plan.queries) == [{"StartTime>": "2026-11-10"}, {"Status": "queued"}]
     assert plan.local.since == TimeBound.parse("-2h")
 
 
