@@ -154,10 +154,20 @@ class CallscopeApp(App[int]):
             try:
                 self.config = config_module.load(self.config_path)
             except ConfigError as exc:
-                self.notify(str(exc), title="Config", severity="error", timeout=15, markup=False)
+                # A screen that stays, naming each key, instead of a toast before the demo.
+                from tui.ui.screens.config_error import ConfigErrorScreen
+
                 self.config = config_module.Config(path=config_module.config_path(self.config_path))
+                if self.emulator is not None:  # not needed unless the user asks for the demo
+                    self.emulator.stop()
+                    self.emulator = None
+                self.push_screen(ConfigErrorScreen(exc, str(self.config.path)))
+                self._start_done()
+                return
         for warning in self.config.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
+        if self.config.keys:
+            self.after_start(self._check_keys)
         themes, problems = load_themes(shipped_themes_dir(), config_module.config_dir() / "themes")
         for theme in themes:
             self.register_theme(theme)
@@ -181,6 +191,22 @@ class CallscopeApp(App[int]):
             # While the emulator gets ready (a worker thread waits for it), this thread imports
             # what the first tab needs instead of waiting idle: ~100 ms off the first rows.
             warm_up(DEMO_FIRST_PROVIDER)
+
+    def open_demo(self) -> None:
+        """The demo instead of the configured accounts (from the config error screen)."""
+        self.preset_accounts = []
+        self._spawn_emulator()
+        self._start_demo()
+
+    def _check_keys(self) -> None:
+        """``[keys]`` entries naming no binding: said once start-up is done (finding every
+        binding id imports every screen, which the first rows do not need)."""
+        from tui.core.config_schema import check_bindings
+        from tui.ui.binding_ids import binding_ids
+
+        if self.config is not None:
+            for warning in check_bindings(self.config.keys, binding_ids()):
+                self.notify(warning, title="Config", severity="warning", timeout=10, markup=False)
 
     @work(
         thread=True,

@@ -161,7 +161,7 @@ class AccountView(Vertical):
 
     def start(self) -> None:
         """Begin loading (once): the tab became visible."""
-        if not self.started:
+        if not self.started and self.query(QueryBar):  # composed (not closing)
             self.started = True
             self.apply_filter(self.filter)
 

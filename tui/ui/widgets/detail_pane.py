@@ -197,6 +197,8 @@ class DetailPane(Vertical):
             return
         self._building = True
         await self.recompose()
+        if not self.is_attached or not self.query("#normalized"):
+            return  # the app is closing: nothing was built
         self.ready = True
         if self._pending_active is not None:
             self.active, self._pending_active = self._pending_active, None
