@@ -39,7 +39,7 @@ LINK_TITLES = {
     "parent": "Parent call",
     "children": "Child legs",
     "self": "This call (fetch again)",
-}
+}  # also the order of the links list (others after these, "self" last)
 
 
 def _cap(value: Any, depth: int = 0) -> Any:
@@ -225,7 +225,10 @@ class DetailPane(Vertical):
         """The focus to the open tab's content (Enter on a call: its links, ready to follow)."""
         panes = self.panes()
         if panes:
-            self.screen.set_focus(panes[-1][1])
+            body = panes[-1][1]
+            if isinstance(body, OptionList) and body.option_count and body.highlighted is None:
+                body.highlighted = 0  # Enter follows the first link at once
+            self.screen.set_focus(body)
 
     @property
     def active(self) -> str:
@@ -259,7 +262,12 @@ class DetailPane(Vertical):
         raw.update(
             Syntax(raw_json_text(call.raw, self.secrets), "json", word_wrap=True, theme="ansi_dark")
         )
-        for name, url in call.links.items():
+        # In the order of LINK_TITLES (recordings first, "this call" last), then the rest.
+        order = {name: i for i, name in enumerate(LINK_TITLES)}
+        ranked = sorted(
+            call.links.items(), key=lambda kv: (kv[0] == "self", order.get(kv[0], len(order)))
+        )
+        for name, url in ranked:
             title = Text(LINK_TITLES.get(name, name), style="bold")
             title.append("  " + visible(url, limit=200), style="dim")
             links.add_option(Option(title, id=name))
