@@ -3,6 +3,7 @@ pastes, the small-terminal layout, errors that stay visible, G walking to the en
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual import events
@@ -234,3 +235,29 @@ async def test_ctrl_r_in_the_sidebar_clears_the_filter_in_force(
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: view.filter.is_empty)
         assert view.query_one(QueryBar).input.value == ""
+
+
+async def test_at_60x20_and_200x60_nothing_overlaps_and_every_column_is_reachable(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    for size in ((60, 20), (200, 60)):
+        app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+        async with app.run_test(size=size) as pilot:
+            view = await ready(pilot, app)
+            await pilot.press("s", "d", "tab", "tab", "tab", "escape")
+            await pilot.pause()
+            regions = [
+                w.region
+                for w in (view.query_one(QueryBar), view.sidebar, view.table, view.detail)
+                if w.region.area
+            ]
+            for i, a in enumerate(regions):  # the panes shown do not overlap
+                for b in regions[i + 1 :]:
+                    assert not a.overlaps(b), (size, a, b)
+            assert view.table.region.right <= size[0]
+            headers = ""
+            for _ in range(40):  # l scrolls the columns: each comes into view in turn
+                headers += screen_text(app).splitlines()[view.table.region.y] + "\n"
+                await pilot.press("l")
+            for title in ("Start", "Status", "From", "To", "Price", "Id"):
+                assert re.search(rf"\b{title}\b", headers), (size, title)

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tui.ui.screenshots import SCENARIOS, SIZE, demo_app
+from tui.ui.screenshots import SCENARIOS, demo_app, size_of
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_screen_matches_its_snapshot(name: str, snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=SCENARIOS[name])
+    assert snap_compare(demo_app(tmp_path), terminal_size=size_of(name), run_before=SCENARIOS[name])

@@ -138,6 +138,26 @@ async def light_theme(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def small_terminal(pilot: Pilot[Any]) -> None:
+    """80×24 over SSH: a failed-calls filter typed in one go, the cursor two rows down."""
+    await settle(pilot)
+    await pilot.press("slash", *"status:failed,busy", "enter", "j", "j")
+    await settle(pilot)
+
+
+async def small_sidebar(pilot: Pilot[Any]) -> None:
+    """80×24 with the sidebar shown (s) and the focus in it (Shift+Tab): its ▌ bar, [✓] boxes."""
+    await settle(pilot)
+    await pilot.press("s", "shift+tab", "down", "down", "down", "down", "space")
+    view = _view(pilot)
+    await until(pilot, lambda: view.filter.statuses and not view.pager.loading)
+    await until(pilot, lambda: view.detail.call is view.table.current)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
 SCENARIOS: dict[str, Scenario] = {
     "main": main_screen,
     "filter": filter_in_use,
@@ -145,7 +165,14 @@ SCENARIOS: dict[str, Scenario] = {
     "recordings": recordings_link,
     "help": help_screen,
     "light-theme": light_theme,
+    "small-80x24": small_terminal,
+    "small-sidebar-80x24": small_sidebar,
 }
+SIZES: dict[str, tuple[int, int]] = {"small-80x24": (80, 24), "small-sidebar-80x24": (80, 24)}
+
+
+def size_of(name: str) -> tuple[int, int]:
+    return SIZES.get(name, SIZE)
 
 
 def demo_app(config_dir: Path) -> Any:
@@ -165,7 +192,7 @@ def demo_app(config_dir: Path) -> Any:
 
 async def _shoot(name: str, scenario: Scenario, folder: Path, scratch: Path) -> Path:
     app = demo_app(scratch)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size_of(name)) as pilot:
         await scenario(pilot)
         target = folder / f"{name}.svg"
         app.save_screenshot(filename=target.name, path=str(folder))
