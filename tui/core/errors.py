@@ -108,8 +108,9 @@ class ProviderError(CallscopeError):
         self.url = url
         super().__init__(self.summary())
 
-    def summary(self) -> str:
-        """One line: ``Twilio: rate limited (HTTP 429, code 20429): Too many requests``."""
+    def headline(self) -> str:
+        """What failed, without the provider's words: ``Twilio: rate limited (HTTP 429, code
+        20429)``."""
         head = f"{self.provider}: {self.kind}" if self.provider else self.kind
         bits = []
         if self.status is not None:
@@ -118,6 +119,11 @@ class ProviderError(CallscopeError):
             bits.append(f"code {self.code}")
         if bits:
             head += f" ({', '.join(bits)})"
+        return head
+
+    def summary(self) -> str:
+        """One line: ``Twilio: rate limited (HTTP 429, code 20429): Too many requests``."""
+        head = self.headline()
         if self.message:
             head += f": {self.message}"
         return head

@@ -104,12 +104,7 @@ def error_parts(exc: BaseException) -> list[Part]:
     from tui.core.sanitize import visible
 
     if isinstance(exc, errors.ProviderError):
-        head = f"{exc.provider}: {exc.kind}" if exc.provider else exc.kind
-        bits = [f"HTTP {exc.status}"] if exc.status is not None else []
-        if exc.code:
-            bits.append(f"code {exc.code}")
-        if bits:
-            head += f" ({', '.join(bits)})"
+        head = exc.headline()
         detail = visible(exc.message, limit=300)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
