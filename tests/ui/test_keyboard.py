@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Button, Input, Tabs
@@ -261,3 +262,19 @@ async def test_at_60x20_and_200x60_nothing_overlaps_and_every_column_is_reachabl
                 await pilot.press("l")
             for title in ("Start", "Status", "From", "To", "Price", "Id"):
                 assert re.search(rf"\b{title}\b", headers), (size, title)
+
+
+async def test_a_load_that_hangs_is_said_first_on_the_status_line(
+    emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.ui.widgets import account_view
+
+    monkeypatch.setattr(account_view, "STALLED_AFTER", 0.3)
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await ready(pilot, app)
+        emu.faults.set("twilio", latency=3000)  # ms: the next page takes 3 s
+        view.apply_query("status:busy")
+        await wait_for(pilot, lambda: "no answer from Twilio" in screen_text(app).splitlines()[-2])
+        assert screen_text(app).splitlines()[-2].lstrip().startswith("⏳")
+        emu.faults.set("twilio", latency=0)

@@ -14,7 +14,9 @@ right behind the key, bubbling up the same chain of queues to the app. Queues ar
 first out, so when the fence reaches the app every node of that chain has handled the key.
 It then runs a second lap, so that what the key's handlers posted along the chain (the filter
 line's ``Submitted``, a focus change queued on the app) is handled before the next key too.
-A fence that cannot arrive (its widget was removed) is covered by a watchdog.
+A fence that cannot arrive (its widget was removed) is covered by a watchdog. A key typed on
+its own gets its fence after the frame that shows it (it then costs that frame nothing); one
+that arrives while keys are held gets it at once.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class KeySequencer:
         self.token = 0  # the fence of the key in flight; 0: none in flight
         self._issued = 0
         self._watchdog: Timer | None = None
+        self._deferred: int | None = None  # the key whose fence waits for the next frame
+        self._deferred_at: tuple[MessagePump, int] = (app, LAPS)
 
     @staticmethod
     def applies_to(event: events.Event) -> bool:
@@ -63,6 +67,9 @@ class KeySequencer:
     async def arrive(self, event: events.Event) -> None:
         """A fresh key or paste from the terminal: route it now, or after the one in flight."""
         if self.token:
+            if self._deferred is not None:  # the key in flight has no fence yet: now it has
+                self._deferred = None
+                self._fence(*self._deferred_at)
             self.held.append(event)
             if self._watchdog is None:
                 self._watchdog = self.app.set_timer(WATCHDOG, self._overdue, name="keys watchdog")
@@ -75,7 +82,19 @@ class KeySequencer:
         await self.route(event)
         self._issued += 1
         self.token = self._issued
-        self._fence(target, LAPS)
+        if self.held:
+            self._fence(target, LAPS)  # within a burst: the next key waits for this fence
+        else:
+            # A key on its own: its fence follows the frame that shows the key, so that the
+            # fence's messages cost that frame nothing. A key arriving before then sends it.
+            self._deferred = self.token
+            self._deferred_at = (target, LAPS)
+            self.app.call_after_refresh(self._late_fence, self.token)
+
+    def _late_fence(self, token: int) -> None:
+        if self._deferred == token:
+            self._deferred = None
+            self._fence(*self._deferred_at)
 
     def _fence(self, target: MessagePump, laps: int) -> None:
         fence = KeysFence(self.token, target, laps)

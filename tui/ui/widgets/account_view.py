@@ -253,6 +253,8 @@ class AccountView(Vertical):
         self.pager = pager
         self.table.set_pager(self.pager)
         self.pager.want(0, max(PREFETCH_ROWS, self.table.size.height))
+        self._progress_at = None
+        self._watch_stall(self.pager)  # a first page that never comes is said too
         if prefetched is not None and pager is prefetched[2]:
             # What it brought before this view was mounted (rows, the end, an error) was not
             # shown or reported: do it now.
@@ -559,6 +561,8 @@ class AccountView(Vertical):
             self.table.data_changed()
             top = self.table.top
             self.pager.want(top, top + self.table.visible_rows)
+            self._progress_at = None
+            self._watch_stall(self.pager)
             self._update_status()
         else:
             self.apply_filter(self.filter)
