@@ -278,3 +278,15 @@ async def test_a_load_that_hangs_is_said_first_on_the_status_line(
         await wait_for(pilot, lambda: "no answer from Twilio" in screen_text(app).splitlines()[-2])
         assert screen_text(app).splitlines()[-2].lstrip().startswith("⏳")
         emu.faults.set("twilio", latency=0)
+
+
+async def test_enter_typed_ahead_after_jj_opens_the_row_the_cursor_reaches(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await ready(pilot, app)
+        burst(app, "/status:failed,busy dir:in\rjj\r")  # typed slowly: Enter opens row 3
+        await wait_for(pilot, lambda: view.table.cursor_row == 2)
+        await wait_for(pilot, lambda: view.detail.call is not None and view.detail.region.height)
+        assert view.detail.call is view.table.call_at(2)

@@ -173,6 +173,7 @@ class CallTable(Widget, can_focus=True):
         self.left = 0  # the first cell of the rows shown (horizontal scroll)
         self._wanted_row: int | None = None  # a row keys asked for before it arrived
         self._walk_pending = False  # G is walking to the end
+        self._open_pending = False  # Enter came before the row it opens
         self._empty_note: list[str] = []  # lines shown when there are no rows
 
     # -- data ------------------------------------------------------------------------------
@@ -185,6 +186,7 @@ class CallTable(Widget, can_focus=True):
         self.top = 0
         self._wanted_row = None
         self._walk_pending = False
+        self._open_pending = False
         self.data_changed()
         self.cursor_row = 0
 
@@ -194,7 +196,7 @@ class CallTable(Widget, can_focus=True):
         self._cache.clear()
         self.top = self._clamp_top(self.top)
         self.refresh()
-        if self._wanted_row is not None or self._walk_pending:
+        if self._wanted_row is not None or self._walk_pending or self._open_pending:
             self._catch_up()
         self._announce()
         self._schedule_prerender()
@@ -584,6 +586,9 @@ class CallTable(Widget, can_focus=True):
             self.cursor_row = max(0, self.row_count - 1)
         elif self._wanted_row is not None:
             self.move_to(self._wanted_row)
+        if self._open_pending and not self._typed_ahead():
+            self._open_pending = False
+            self.action_open()
 
     def action_cursor(self, delta: int) -> None:
         self.move_to(self._base_row() + delta)
@@ -620,7 +625,15 @@ class CallTable(Widget, can_focus=True):
         self.move_to(max(0, (self.pager.loaded if self.pager else 1) - 1))
         return True
 
+    def _typed_ahead(self) -> bool:
+        """True while keys typed ahead wait for rows (a row asked for, or the cursor's row
+        still loading): Enter then waits for them too."""
+        return self._wanted_row is not None or (self.current is None and self._still_coming())
+
     def action_open(self) -> None:
+        if self._typed_ahead():
+            self._open_pending = True  # "jj" then Enter in one burst: open row 3 once it is in
+            return
         call = self.current
         if call is not None:
             self.post_message(self.Selected(self, self.cursor_row, call))
