@@ -87,3 +87,21 @@ def test_open_a_calls_recordings_and_download_one(start, tmp_path: Path) -> None
     t.key("escape")  # close the result (q there closes it too), then q quits
     t.wait_for(lambda t: "item(s)" not in t.text(), what="the result closed")
     assert t.quit() == 0
+
+
+def test_the_focused_pane_is_marked_without_colour(start) -> None:  # type: ignore[no-untyped-def]
+    t: Terminal = start(rows=24, cols=80, env={"NO_COLOR": "1"})
+    wait_ready(t)
+
+    def marked(y: int) -> bool:
+        return t.display[y].startswith("▌")
+
+    header = next(y for y, row in enumerate(t.display) if "Start" in row and "Dir" in row)
+    t.wait_for(lambda t: marked(header + 1), what="the table marked (it has the focus)")
+    t.key("tab")  # to the filter line
+    t.wait_for(
+        lambda t: marked(header - 1) and not marked(header + 1), what="the filter line marked"
+    )
+    t.key("escape")  # back to the table
+    t.wait_for(lambda t: marked(header + 1) and not marked(header - 1), what="the table marked")
+    assert t.quit() == 0
