@@ -333,7 +333,7 @@ class AccountView(Vertical):
         pager = self.pager
         note: list[str] = []
         if pager is not None and pager.exhausted and pager.loaded == 0 and pager.error is None:
-            query = format_query(self.filter)
+            query = visible(format_query(self.filter), limit=200)
             note.append(f"No calls match {query}" if query else "No calls in this account")
             if self.plan is not None:
                 note.append(self.plan.describe())
