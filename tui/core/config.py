@@ -109,10 +109,6 @@ class Config:
     )  # "accounts.prod.password" → "env TWILIO_AUTH_TOKEN"
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def is_demo(self) -> bool:
-        return not self.accounts
-
     def secrets(self) -> list[str]:
         found: list[str] = []
         for account in self.accounts:

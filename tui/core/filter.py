@@ -91,10 +91,6 @@ class TimeBound:
     def at(cls, instant: datetime) -> TimeBound:
         return cls.parse(instant.astimezone(UTC).isoformat())
 
-    @property
-    def is_relative(self) -> bool:
-        return self.text.startswith("-") or self.text in _KEYWORDS
-
     def resolve(self, now: datetime) -> datetime:
         if self.text == "now":
             return now

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar, overload
@@ -379,7 +379,3 @@ def utc_day_start(moment: datetime) -> datetime:
     """Midnight UTC of ``moment``'s UTC calendar day."""
     day = moment.astimezone(UTC)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def utc_day_after(moment: datetime) -> datetime:
-    return utc_day_start(moment) + timedelta(days=1)

@@ -8,7 +8,6 @@ pages out of order and in parallel.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -179,8 +178,3 @@ class MergeSource:
         exhausted = all(not s[1] and s[2] for s in states)
         nxt: Cursor = None if exhausted else tuple(tuple(s) for s in states)
         return Page(out, nxt, None, len(out))
-
-
-def merged_in_order(calls: Sequence[Sequence[Call]], newest_first: bool = True) -> list[Call]:
-    """Merge already-sorted lists (used by tests and the CLI's ground-truth helpers)."""
-    return list(heapq.merge(*calls, key=sort_key, reverse=newest_first))

@@ -11,7 +11,7 @@ range key (``dur:>5 dur:<30``) narrows the range.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -378,7 +378,3 @@ def format_query(flt: CallFilter) -> str:
         terms.append(f"{key}:" + ",".join(items))
     terms.extend(_word(word) for word in flt.text)
     return " ".join(terms)
-
-
-def set_text(flt: CallFilter, words: list[str]) -> CallFilter:
-    return replace(flt, text=tuple(words))

@@ -11,6 +11,9 @@ Modules
 ``registry``     the list of provider API classes the server routes to.
 ``dataset``      deterministic provider-neutral calls; ground truth for tests.
 ``laml`` (+ ``laml_query``, ``laml_render``)  Twilio and SignalWire.
+``exotel`` (+ ``exotel_query``), ``fonedynamics`` (+ ``fonedynamics_data``),
+``portsip`` (+ ``portsip_odata``)  Exotel, Fone Dynamics, PortSIP.
+``child``        the demo's emulator in a child process of the app.
 ``faults``       fault injection (rates, one-shots, spec strings, the JSON control API).
 ``media``, ``ids``, ``hostile``  recordings' audio, reversible sids, untrusted strings.
 ``cli``          ``callscope emulator`` / ``python -m tui.emulator``.
@@ -22,12 +25,12 @@ Base URLs (what a client is configured with; each mirrors the real provider's fo
 - signalwire: ``http://HOST:PORT/api/laml/2010-04-01`` — like
   ``https://{space}.signalwire.com/api/laml/2010-04-01``; the same routes also answer without
   ``/api/laml`` (the official SDK's form).
-- exotel (to do): ``http://HOST:PORT`` + ``/v1/Accounts/{sid}/…``, like ``https://api.exotel.com``.
-- fonedynamics (to do): ``http://HOST:PORT`` + ``/v2/…``, like ``https://api.fonedynamics.com``.
-- portsip (to do): ``http://HOST:PORT/api``, like ``https://{host}:8887/api``.
+- exotel: ``http://HOST:PORT`` + ``/v1/Accounts/{sid}/…``, like ``https://api.exotel.com``.
+- fonedynamics: ``http://HOST:PORT`` + ``/v2/…``, like ``https://api.fonedynamics.com``.
+- portsip: ``http://HOST:PORT/api``, like ``https://{host}:8887/api``.
 
-Adding a provider module (Exotel, Fone Dynamics, PortSIP)
---------------------------------------------------------
+Adding a provider module
+------------------------
 1. Create ``tui/emulator/<provider>.py`` with a subclass of :class:`~tui.emulator.api.ProviderAPI`::
 
        class ExotelAPI(ProviderAPI):

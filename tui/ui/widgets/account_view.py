@@ -431,15 +431,6 @@ class AccountView(Vertical):
             return
         await self.app.push_screen(LinkResultScreen(self, call, link, result))
 
-    async def open_call(self, call_id: str) -> None:
-        """Fetch one call and show it in the detail pane (from a link result)."""
-        try:
-            call = await self.adapter.get_call(call_id)
-        except errors.CallscopeError as exc:
-            self._show_error(exc)
-            return
-        self.detail.show(call)
-
     # -- actions -------------------------------------------------------------------------
 
     def action_copy(self, what: str) -> None:

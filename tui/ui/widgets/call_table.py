@@ -225,10 +225,6 @@ class CallTable(Widget, can_focus=True):
     def current(self) -> Call | None:
         return self.call_at(self.cursor_row)
 
-    def set_columns(self, keys: list[str]) -> None:
-        self.columns = columns_for(keys)
-        self.data_changed()
-
     def set_empty_note(self, lines: list[str]) -> None:
         """What the table says when it has no rows (no calls match: the filter, the plan)."""
         if lines != self._empty_note:
