@@ -19,6 +19,7 @@ from tests.ui.conftest import (
     wait_for,
 )
 from tui.core.model import Status
+from tui.core.query import format_query
 from tui.emulator import Emulator
 from tui.ui.screens.browser import BrowserScreen
 from tui.ui.widgets.account_view import AccountView
@@ -118,7 +119,7 @@ async def test_filter_through_the_sidebar(emu: Emulator, tmp_path: Path) -> None
         )
         rows = [view.table.call_at(i) for i in range(view.pager.loaded)]  # type: ignore[union-attr]
         assert rows and all(r is not None and (r.duration or 0) >= 60 for r in rows)
-        assert str(view.filter) == "dur:>=60"
+        assert format_query(view.filter) == "dur:>=60"
         assert view.query_one(QueryBar).input.value == "dur:>=60"
 
 

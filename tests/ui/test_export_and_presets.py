@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 from tests.ui.conftest import accounts_of, make_app, ready, wait_for
+from tui.core.query import format_query
 from tui.emulator import Emulator
 from tui.ui.screens.prompts import ExportScreen, PresetScreen
 from tui.ui.widgets.query_bar import QueryBar
@@ -27,7 +28,9 @@ async def test_export_writes_every_row_of_the_filtered_view(emu: Emulator, tmp_p
         view.query_one(QueryBar).input.value = "status:completed"
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.pager is not None and view.pager.loaded > 0)
-        assert view.pager is not None and not view.pager.exhausted  # the rest is fetched by the export
+        assert (
+            view.pager is not None and not view.pager.exhausted
+        )  # the rest is fetched by the export
         await pilot.press("e")
         assert isinstance(app.screen, ExportScreen)
         target = tmp_path / "completed.csv"
@@ -58,7 +61,9 @@ async def test_export_of_marked_rows_writes_only_those(emu: Emulator, tmp_path: 
         assert {line["id"] for line in lines} == marked
 
 
-async def test_ctrl_s_saves_the_filter_as_a_preset_and_the_palette_applies_it(emu: Emulator, tmp_path: Path) -> None:
+async def test_ctrl_s_saves_the_filter_as_a_preset_and_the_palette_applies_it(
+    emu: Emulator, tmp_path: Path
+) -> None:
     app = make_app(tmp_path, accounts_of(emu, ("twilio",)))
     async with app.run_test(size=(160, 40)) as pilot:
         view = await ready(pilot, app)
@@ -72,4 +77,4 @@ async def test_ctrl_s_saves_the_filter_as_a_preset_and_the_palette_applies_it(em
         assert view.filter.is_empty
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         commands["Preset: busy-short"].callback()
-        assert str(view.filter) == "status:busy dur:<10"
+        assert format_query(view.filter) == "status:busy dur:<10"

@@ -337,11 +337,6 @@ class CallFilter:
         """Whether :meth:`matches` reads ``Call.extras`` (free text, provider-specific keys)."""
         return bool(self.text or self.extras)
 
-    def __str__(self) -> str:
-        from tui.core.query import format_query
-
-        return format_query(self)
-
     # -- evaluation --------------------------------------------------------------------------
 
     def matches(self, call: Call, now: datetime | None = None) -> bool:

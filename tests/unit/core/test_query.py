@@ -151,7 +151,7 @@ def filters(draw: st.DrawFn) -> CallFilter:
 @settings(max_examples=400, deadline=None)
 @given(filters())
 def test_printed_filters_parse_back_to_the_same_filter(flt: CallFilter) -> None:
-    text = str(flt)
+    text = format_query(flt)
     assert parse_query(text) == flt, text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,9 +26,10 @@ from tui.ui.columns import format_time
 from tui.ui.screens.prompts import SaveAsScreen
 
 if TYPE_CHECKING:
+    from tui.core.account import Account
+    from tui.core.http import ProviderHttp
     from tui.core.model import Call
     from tui.providers.base import LinkResult
-    from tui.ui.widgets.account_view import AccountView
 
 
 KEYS_HINT = (
@@ -80,9 +82,22 @@ class LinkResultScreen(ModalScreen[None]):
     LinkResultScreen #download-status.-shown { display: block; }
     """
 
-    def __init__(self, view: AccountView, call: Call, link: str, result: LinkResult) -> None:
+    def __init__(
+        self,
+        call: Call,
+        link: str,
+        result: LinkResult,
+        *,
+        http: ProviderHttp,
+        account: Account,
+        show_call: Callable[[Call], None],
+    ) -> None:
+        """``http`` is the account's client (URLs, downloads), ``account`` names the secrets a
+        copied URL must not carry, and ``show_call`` opens a listed call where it came from."""
         super().__init__()
-        self.view = view
+        self.http = http
+        self.account = account
+        self.show_call = show_call
         self.call = call
         self.link = link
         self.result = result
@@ -130,9 +145,8 @@ class LinkResultScreen(ModalScreen[None]):
         """A URL on the account's own origin shows as its path (shorter, and port-free)."""
         if not url:
             return ""
-        http = self.view.adapter.http
-        target = http.url(url)
-        if http.is_own(target):
+        target = self.http.url(url)
+        if self.http.is_own(target):
             return target.raw_path.decode("ascii", "replace")
         return url
 
@@ -159,7 +173,7 @@ class LinkResultScreen(ModalScreen[None]):
         option_id = event.option.id or ""
         if option_id.startswith("call-"):
             call = self.result.calls[int(option_id[5:])]
-            self.view.detail.show(call)
+            self.show_call(call)
             self.dismiss()
         elif option_id.startswith("rec-"):
             self.action_download()
@@ -167,8 +181,8 @@ class LinkResultScreen(ModalScreen[None]):
     def action_copy_url(self) -> None:
         rec = self._selected_recording()
         if rec is not None and rec.media_url:
-            url = self.view.adapter.http.public_url(rec.media_url)
-            self.app.copy_to_clipboard(redact(url, self.view.account.secrets()))
+            url = self.http.public_url(rec.media_url)
+            self.app.copy_to_clipboard(redact(url, self.account.secrets()))
 
     def action_download(self) -> None:
         """Ask where to save the highlighted recording, then download it there."""
@@ -213,7 +227,7 @@ class LinkResultScreen(ModalScreen[None]):
         self._tell(f"Downloading to {target}…")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            async with self.view.adapter.http.stream(url) as response:
+            async with self.http.stream(url) as response:
                 total = int(response.headers.get("content-length") or 0) or None
                 bar.update(total=total, progress=0)
                 done = await save(response.aiter_bytes(), target, lambda n: bar.update(progress=n))

@@ -25,6 +25,7 @@ from tui.core.filter import CallFilter
 from tui.core.pager import CallPager
 from tui.core.query import format_query
 from tui.core.sanitize import visible
+from tui.ui.screens.link_result import LinkResultScreen
 from tui.ui.status import Part, StatusLine, error_hint, error_parts
 from tui.ui.widgets.call_table import CallTable
 from tui.ui.widgets.detail_pane import DetailPane
@@ -421,15 +422,15 @@ class AccountView(Vertical):
 
     @work(group="links", exclusive=True, exit_on_error=False, description="follow a link")
     async def follow(self, call: Any, link: str) -> None:
-        from tui.ui.screens.link_result import LinkResultScreen
-
         self.notify(f"Fetching {link}…", timeout=2)
         try:
             result: LinkResult = await self.adapter.follow(call, link)
         except errors.CallscopeError as exc:
             self._show_error(exc)
             return
-        await self.app.push_screen(LinkResultScreen(self, call, link, result))
+        http, account, show = self.adapter.http, self.account, self.detail.show
+        screen = LinkResultScreen(call, link, result, http=http, account=account, show_call=show)
+        await self.app.push_screen(screen)
 
     # -- actions -------------------------------------------------------------------------
 
