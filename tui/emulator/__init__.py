@@ -10,6 +10,7 @@ Modules
 ``api``          :class:`ProviderAPI` (the provider-module interface), ``Route``, ``AccountSpec``.
 ``registry``     the list of provider API classes the server routes to.
 ``dataset``      deterministic provider-neutral calls; ground truth for tests.
+``dataset_records``  its record types (``CallRecord``, ``Core``) and the seeded draws of a record.
 ``laml`` (+ ``laml_query``, ``laml_render``)  Twilio and SignalWire.
 ``exotel`` (+ ``exotel_query``), ``fonedynamics`` (+ ``fonedynamics_data``),
 ``portsip`` (+ ``portsip_odata``)  Exotel, Fone Dynamics, PortSIP.
