@@ -13,7 +13,8 @@ Modules
 ``dataset_records``  its record types (``CallRecord``, ``Core``) and the seeded draws of a record.
 ``laml`` (+ ``laml_query``, ``laml_render``)  Twilio and SignalWire.
 ``exotel`` (+ ``exotel_query``), ``fonedynamics`` (+ ``fonedynamics_data``),
-``portsip`` (+ ``portsip_odata``)  Exotel, Fone Dynamics, PortSIP.
+``portsip`` (+ ``portsip_auth``, ``portsip_listing``, ``portsip_odata``, ``portsip_data``)
+                 Exotel, Fone Dynamics, PortSIP.
 ``child``        the demo's emulator in a child process of the app.
 ``faults``       fault injection (rates, one-shots, spec strings, the JSON control API).
 ``media``, ``ids``, ``hostile``  recordings' audio, reversible sids, untrusted strings.
