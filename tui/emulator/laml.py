@@ -107,18 +107,27 @@ class LamlAPI(ProviderAPI):
 
     _auth_message = "Authentication Error - invalid username"
 
-    def _auth(
-        self, req: Request, account: str, ext: str | None
-    ) -> tuple[AccountSpec | None, Response | None]:
+    def _auth(self, req: Request, account: str, ext: str | None) -> AccountSpec | Response:
+        """The account the credentials open, if it is the path's ``account``; else the 401."""
         creds = req.basic_auth()
         entry = self.creds.get(creds[0]) if creds else None
         if creds is None or entry is None or entry[0] != creds[1]:
-            return None, self.error(401, self._auth_message, ext=ext)
+            return self.error(401, self._auth_message, ext=ext)
         spec = entry[1]
         if spec.account != account:
             # Credentials are valid but for another account: the path account is not theirs.
-            return None, self.error(401, self._auth_message, ext=ext)
-        return spec, None
+            return self.error(401, self._auth_message, ext=ext)
+        return spec
+
+    def _call(self, req: Request, m: re.Match[str]) -> tuple[AccountSpec, int] | Response:
+        """The account and call index of a ``…/Calls/{sid}…`` path, or the 401/404 answer."""
+        spec = self._auth(req, m["acc"], m["ext"])
+        if isinstance(spec, Response):
+            return spec
+        idx = self._call_index(spec, m["sid"])
+        if idx is None:
+            return self._not_found(req, m["ext"])
+        return spec, idx
 
     def _not_found(self, req: Request, ext: str | None) -> Response:
         return self.error(404, f"The requested resource {req.path} was not found", ext=ext)
@@ -209,9 +218,9 @@ class LamlAPI(ProviderAPI):
     # -- Calls ----------------------------------------------------------------------------------
     def list_calls(self, req: Request, m: re.Match[str]) -> Response:
         ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
+        spec = self._auth(req, m["acc"], ext)
+        if isinstance(spec, Response):
+            return spec
         ds, key, sids = self.ctx.dataset, spec.key, self.sids[spec.account]
         try:
             q = CallQuery.parse(req.params, self.flavour, sids)
@@ -231,13 +240,10 @@ class LamlAPI(ProviderAPI):
         )
 
     def fetch_call(self, req: Request, m: re.Match[str]) -> Response:
-        ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
-        idx = self._call_index(spec, m["sid"])
-        if idx is None:
-            return self._not_found(req, ext)
+        found = self._call(req, m)
+        if isinstance(found, Response):
+            return found
+        (spec, idx), ext = found, m["ext"]
         call = self.ctx.dataset.call(spec.key, idx)
         return self._out(
             render_call(call, self.flavour, self.sids[spec.account], spec.account),
@@ -291,22 +297,19 @@ class LamlAPI(ProviderAPI):
         )
 
     def list_call_recordings(self, req: Request, m: re.Match[str]) -> Response:
-        ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
-        idx = self._call_index(spec, m["sid"])
-        if idx is None:
-            return self._not_found(req, ext)
+        found = self._call(req, m)
+        if isinstance(found, Response):
+            return found
+        (spec, idx), ext = found, m["ext"]
         pos = self._rec_positions(spec, idx)
         path = f"{self.flavour.api_root}/Accounts/{spec.account}/Calls/{m['sid']}/Recordings"
         return self._rec_page(req, ext, spec, path, lambda below: _below(pos, below), False)
 
     def list_account_recordings(self, req: Request, m: re.Match[str]) -> Response:
         ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
+        spec = self._auth(req, m["acc"], ext)
+        if isinstance(spec, Response):
+            return spec
         path = f"{self.flavour.api_root}/Accounts/{spec.account}/Recordings"
         call_sid = req.params.get("CallSid")
         if call_sid:
@@ -326,15 +329,13 @@ class LamlAPI(ProviderAPI):
                     yield p
 
     def fetch_call_recording(self, req: Request, m: re.Match[str]) -> Response:
-        ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
-        idx = self._call_index(spec, m["sid"])
+        found = self._call(req, m)
+        if isinstance(found, Response):
+            return found
+        (spec, idx), ext = found, m["ext"]
         ref = self.sids[spec.account].recording_ref(m["rec"])
         if (
-            idx is None
-            or ref is None
+            ref is None
             or ref[0] != idx
             or ref[1] >= self.ctx.dataset.recording_count(spec.key, idx)
         ):
@@ -346,9 +347,10 @@ class LamlAPI(ProviderAPI):
         media = ext in (None, ".wav", ".mp3")
         spec = self.by_account.get(m["acc"])
         if not media or self.ctx.media_auth or spec is None:
-            spec, err = self._auth(req, m["acc"], ".json" if media else ext)
-            if spec is None:
-                return err or self.unauthorized()
+            authed = self._auth(req, m["acc"], ".json" if media else ext)
+            if isinstance(authed, Response):
+                return authed
+            spec = authed
         ref = self.sids[spec.account].recording_ref(m["rec"])
         ds = self.ctx.dataset
         if (
@@ -443,13 +445,10 @@ class TwilioAPI(LamlAPI):
         list_key: str,
         make: Callable[[AccountSpec, int], list[dict[str, Any]]],
     ) -> Response:
-        ext = m["ext"]
-        spec, err = self._auth(req, m["acc"], ext)
-        if spec is None:
-            return err or self.unauthorized()
-        idx = self._call_index(spec, m["sid"])
-        if idx is None:
-            return self._not_found(req, ext)
+        found = self._call(req, m)
+        if isinstance(found, Response):
+            return found
+        (spec, idx), ext = found, m["ext"]
         try:
             size = page_size(req.params, self.flavour.page_size_max)
         except BadRequest as e:

@@ -44,11 +44,13 @@ from .portsip_data import (
     CDR_LIST_KEYS,
     RECORDING_FIELDS,
     Row,
+    Tenant,
 )
 from .portsip_data import RING_SLACK_S as _RING_SLACK_S
 from .portsip_listing import (
     COUNT_ALWAYS,
     TOP_DEFAULT,
+    Query,
     page_calls,
     page_recordings,
     parse_query,
@@ -105,18 +107,17 @@ class PortSipAPI(PortSipSessions):
         top = _lenient_int(req.params.get("top", req.params.get("$top")), TOP_DEFAULT)
         return json_response({"count": skip + 2 * max(top, 1), "items": []})
 
+    def _list_query(self, req: Request, fields: dict[str, FieldType]) -> tuple[Tenant, Query]:
+        """The session's tenant and the list options (raises :class:`Invalid`)."""
+        return self._tenant(req), parse_query(request_options(req), fields)
+
     def _list(self, req: Request, fields: dict[str, FieldType], keys: tuple[str, ...]) -> Response:
         try:
-            t = self._tenant(req)
-            q = parse_query(request_options(req), fields)
+            t, q = self._list_query(req, fields)
         except Invalid as e:
             return e.resp
         rows, total = page_calls(t, q)
-        payload: dict[str, Any] = {}
-        if q.count or COUNT_ALWAYS:
-            payload["count"] = total if total is not None else 0
-        payload["items"] = [r.render(keys) for r in rows]
-        return json_response(payload)
+        return _list_page(q, total or 0, [r.render(keys) for r in rows])
 
     def list_calllogs(self, req: Request, m: re.Match[str]) -> Response:
         return self._list(req, CALLLOG_FIELDS, tuple(CALLLOG_FIELDS))
@@ -147,22 +148,18 @@ class PortSipAPI(PortSipSessions):
     # -- recordings -------------------------------------------------------------------------------
     def list_recordings(self, req: Request, m: re.Match[str]) -> Response:
         try:
-            t = self._tenant(req)
-            q = parse_query(request_options(req), RECORDING_FIELDS)
+            t, q = self._list_query(req, RECORDING_FIELDS)
         except Invalid as e:
             return e.resp
         page, seen = page_recordings(t, q)
-        payload: dict[str, Any] = {}
-        if q.count or COUNT_ALWAYS:
-            payload["count"] = seen
-        payload["items"] = [
+        items = [
             {
                 k: format_time_us(int(v or 0), 3) if k in ("started_at", "ended_at") else v
                 for k, v in it.items()
             }
             for it in page
         ]
-        return json_response(payload)
+        return _list_page(q, seen, items)
 
     def fetch_recording(self, req: Request, m: re.Match[str]) -> Response:
         try:
@@ -205,6 +202,15 @@ class PortSipAPI(PortSipSessions):
         if i >= t.n or k >= self.ctx.dataset.recording_count(t.key, i):
             return self.error(404, NOT_FOUND[1], NOT_FOUND[0])
         return Response(200, wav(i * 4 + k), "audio/x-wav")
+
+
+def _list_page(q: Query, total: int, items: list[dict[str, Any]]) -> Response:
+    """A list body: ``count`` (when asked for) and the page's ``items``."""
+    payload: dict[str, Any] = {}
+    if q.count or COUNT_ALWAYS:
+        payload["count"] = total
+    payload["items"] = items
+    return json_response(payload)
 
 
 def _lenient_int(raw: str | None, default: int) -> int:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .dataset import MAX_DURATION
 from .portsip_auth import Invalid, json_object, validate_failed
@@ -43,6 +43,8 @@ COUNT_ALWAYS = False
 # first; about.md only shows an explicit orderby. A term without asc/desc is ascending (OData).
 DEFAULT_ORDER: tuple[tuple[str, bool], ...] = (("started_at", True),)
 SEARCH_FIELDS = ("caller", "callee", "caller_display_name", "callee_display_name", "did_cid")
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -158,17 +160,7 @@ def page_calls(t: Tenant, q: Query) -> tuple[list[Row], int | None]:
             )
             return [t.row(i) for i in idx], total
         order = range(hi - 1, lo - 1, -1) if desc else range(lo, hi)
-        page: list[Row] = []
-        seen = 0
-        for i in order:
-            row = t.row(i)
-            if not pred(row):
-                continue
-            if q.skip <= seen < q.skip + q.top:
-                page.append(row)
-            seen += 1
-            if seen >= q.skip + q.top and not q.count:
-                break
+        page, seen = _take((t.row(i) for i in order), pred, q)
         return page, seen if q.count else None
     rows = [t.row(i) for i in range(lo, hi)]
     if pred is not None:
@@ -236,23 +228,29 @@ def page_recordings(t: Tenant, q: Query) -> tuple[list[dict[str, Value]], int]:
     def fix(r: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         return r[0], abs(r[1]), r[2], r[3]
 
-    page: list[dict[str, Value]] = []
-    seen = 0
     if simple:
-        for r in rec_stream(t, lo, hi, desc):
-            it = item(fix(r))
-            if not ok(it):
-                continue
-            if q.skip <= seen < q.skip + q.top:
-                page.append(it)
-            seen += 1
-            if seen >= q.skip + q.top and not q.count:
-                break
+        page, seen = _take((item(fix(r)) for r in rec_stream(t, lo, hi, desc)), ok, q)
     else:
         everything = [it for r in rec_stream(t, lo, hi, False) if ok(it := item(fix(r)))]
         for field, d in reversed(q.order):
             everything.sort(key=_item_key(field), reverse=d)
         seen, page = len(everything), everything[q.skip : q.skip + q.top]
+    return page, seen
+
+
+def _take(items: Iterable[T], ok: Callable[[T], bool], q: Query) -> tuple[list[T], int]:
+    """The page ``q.skip``/``q.top`` of the ``items`` that pass ``ok``, and how many passed
+    (all of them when ``q.count``; else the walk stops at the end of the page)."""
+    page: list[T] = []
+    seen = 0
+    for it in items:
+        if not ok(it):
+            continue
+        if q.skip <= seen < q.skip + q.top:
+            page.append(it)
+        seen += 1
+        if seen >= q.skip + q.top and not q.count:
+            break
     return page, seen
 
 
