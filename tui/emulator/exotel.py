@@ -45,7 +45,15 @@ from .exotel_query import (
 )
 from .ids import SidCodec, hex_id
 from .media import mp3
-from .wire import Request, Response, encode_query, json_response, text_response
+from .wire import (
+    Request,
+    Response,
+    encode_query,
+    json_response,
+    text_response,
+    write_xml,
+    xml_singular,
+)
 
 # providers.md §5.6 shows two RestException codes (fixtures exotel/examples/error_401_*); the codes
 # of the other statuses are not documented [unconfirmed]: these name the HTTP status in the same
@@ -423,27 +431,11 @@ def _s3_error(status: int, code: str, message: str) -> Response:
 
 
 def _xml(tag: str, value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append(f"<{tag}/>")
-    elif isinstance(value, dict):
-        out.append(f"<{tag}>")
-        for k, v in value.items():
-            _xml(k, v, out)
-        out.append(f"</{tag}>")
-    elif isinstance(value, list):
-        out.append(f"<{tag}>")
-        for item in value:
-            if (
-                isinstance(item, dict)
-                and len(item) == 1
-                and isinstance(next(iter(item.values())), dict)
-            ):
-                k, v = next(iter(item.items()))  # [{"Leg": {...}}] → <Leg>…</Leg>
-                _xml(k, v, out)
-            else:
-                _xml(tag[:-1] if tag.endswith("s") else tag, item, out)
-        out.append(f"</{tag}>")
-    else:
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        text = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")  # XML 1.0 forbids C0
-        out.append(f"<{tag}>{escape(text)}</{tag}>")
+    write_xml(tag, value, out, item=_xml_item)
+
+
+def _xml_item(tag: str, item: Any) -> tuple[str, Any]:
+    """A list item's element: ``[{"Leg": {...}}]`` → ``<Leg>…</Leg>``, else the singular tag."""
+    if isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item.values())), dict):
+        return next(iter(item.items()))
+    return xml_singular(tag), item

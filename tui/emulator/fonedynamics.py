@@ -27,7 +27,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .api import AccountSpec, Context, ProviderAPI, route
 from .fonedynamics_data import (
@@ -97,6 +97,7 @@ _KEY = re.compile(r"[0-9*#]")
 _NUMBER = re.compile(r"\+?[0-9]{3,20}")
 _NUMBER_NOISE = re.compile(r"[\s\-().]")
 _CALL_VALUE_BITS = 40  # a CallSid encodes (account number << 40) | index
+_T = TypeVar("_T")
 
 
 class FdError(Exception):
@@ -392,54 +393,50 @@ class FoneDynamicsAPI(ProviderAPI):
             return self._error(e)
 
     # -- handlers -------------------------------------------------------------------------------
+    def _resolve(
+        self,
+        req: Request,
+        m: re.Match[str],
+        kind: str,
+        not_found: str,
+        lookup: Callable[[str], tuple[AccountSpec, _T] | None],
+    ) -> tuple[AccountSpec, _T]:
+        """The caller's account and what the path's ``{kind}Sid`` names (``lookup``: its owner
+        and value), or the FdError of a missing sid (400), an unknown one (404) or another
+        account's (403)."""
+        spec = self._auth(req)
+        sid, field = m["sid"], f"{kind}Sid"
+        if not sid:
+            raise FdError(400, "PARAMETER_REQUIRED", f"{field} is required.", (field,))
+        found = lookup(sid)
+        if found is None:
+            raise FdError(NOT_FOUND_STATUS, not_found, f"{kind} '{sid}' was not found.")
+        if found[0].account != spec.account:
+            raise FdError(403, "FORBIDDEN", f"You do not have permission to this {kind.lower()}.")
+        return spec, found[1]
+
+    def _account(self, sid: str) -> tuple[AccountSpec, None] | None:
+        n = self.numbers.get(sid)
+        return None if n is None else (self.ctx.accounts[n], None)
+
     def list_account_calls(self, req: Request, m: re.Match[str]) -> Response:
         def run() -> Response:
-            spec = self._auth(req)
-            sid = m["sid"]
-            if not sid:
-                raise FdError(400, "PARAMETER_REQUIRED", "AccountSid is required.", ("AccountSid",))
-            target = self.numbers.get(sid)
-            if target is None:
-                raise FdError(
-                    NOT_FOUND_STATUS, "ACCOUNT_NOT_FOUND", f"Account '{sid}' was not found."
-                )
-            if sid != spec.account:
-                raise FdError(403, "FORBIDDEN", "You do not have permission to this account.")
+            spec, _ = self._resolve(req, m, "Account", "ACCOUNT_NOT_FOUND", self._account)
             return self._list(req, spec, None)
 
         return self._guard(run)
 
     def list_property_calls(self, req: Request, m: re.Match[str]) -> Response:
         def run() -> Response:
-            spec = self._auth(req)
-            sid = m["sid"]
-            if not sid:
-                raise FdError(
-                    400, "PARAMETER_REQUIRED", "PropertySid is required.", ("PropertySid",)
-                )
-            found = self.properties.get(sid)
-            if found is None:
-                raise FdError(
-                    NOT_FOUND_STATUS, PROPERTY_NOT_FOUND, f"Property '{sid}' was not found."
-                )
-            if found[0].account != spec.account:
-                raise FdError(403, "FORBIDDEN", "You do not have permission to this property.")
-            return self._list(req, spec, found[1])
+            spec, prop = self._resolve(req, m, "Property", PROPERTY_NOT_FOUND, self.properties.get)
+            return self._list(req, spec, prop)
 
         return self._guard(run)
 
     def fetch_call(self, req: Request, m: re.Match[str]) -> Response:
         def run() -> Response:
-            spec = self._auth(req)
-            sid = m["sid"]
-            if not sid:
-                raise FdError(400, "PARAMETER_REQUIRED", "CallSid is required.", ("CallSid",))
-            found = self._decode_call(sid)
-            if found is None:
-                raise FdError(NOT_FOUND_STATUS, "CALL_NOT_FOUND", f"Call '{sid}' was not found.")
-            if found[0].account != spec.account:
-                raise FdError(403, "FORBIDDEN", "You do not have permission to this call.")
-            return json_response({SINGLE_KEY: self.render(spec, found[1])})
+            spec, i = self._resolve(req, m, "Call", "CALL_NOT_FOUND", self._decode_call)
+            return json_response({SINGLE_KEY: self.render(spec, i)})
 
         return self._guard(run)
 

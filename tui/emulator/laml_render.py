@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from .dataset import CallRecord, Core, Dataset, utc
 from .ids import SidCodec, as_uuid, hex_id
+from .wire import write_xml, xml_singular
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -507,37 +508,8 @@ def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
-def _singular(name: str) -> str:
-    return name[:-1] if name.endswith("s") else name
-
-
 def _xml_value(tag: str, value: Any, out: list[str]) -> None:
-    if value is None:
-        out.append(f"<{tag}/>")
-    elif isinstance(value, dict):
-        out.append(f"<{tag}>")
-        for k, v in value.items():
-            _xml_value(_pascal(k), v, out)
-        out.append(f"</{tag}>")
-    elif isinstance(value, list):
-        out.append(f"<{tag}>")
-        for item in value:
-            _xml_value(_singular(tag), item, out)
-        out.append(f"</{tag}>")
-    else:
-        text = (
-            value
-            if isinstance(value, str)
-            else str(value).lower()
-            if isinstance(value, bool)
-            else str(value)
-        )
-        out.append(f"<{tag}>{escape(_xml_safe(text))}</{tag}>")
-
-
-def _xml_safe(text: str) -> str:
-    # XML 1.0 cannot carry most C0 controls even escaped; Twilio drops them, and so do we.
-    return "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
+    write_xml(tag, value, out, key=_pascal)
 
 
 def to_xml(payload: dict[str, Any], list_key: str | None = None, resource: str = "") -> str:
@@ -554,7 +526,7 @@ def to_xml(payload: dict[str, Any], list_key: str | None = None, resource: str =
         tag = _pascal(list_key)
         out.append(f"<{tag} {attrs}>")
         for item in payload[list_key]:
-            _xml_value(_singular(tag), item, out)
+            _xml_value(xml_singular(tag), item, out)
         out.append(f"</{tag}>")
     out.append("</TwilioResponse>")
     return "".join(out)

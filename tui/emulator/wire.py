@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
+from xml.sax.saxutils import escape
 
 
 @dataclass(slots=True)
@@ -107,3 +109,41 @@ def text_response(
 def encode_query(pairs: list[tuple[str, str]]) -> str:
     """Encode like Twilio's own URIs: ``+`` → ``%2B``, ``>`` in keys → ``%3E``."""
     return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+
+
+def xml_singular(tag: str) -> str:
+    """The element name of a list's items: ``Calls`` → ``Call``."""
+    return tag[:-1] if tag.endswith("s") else tag
+
+
+def write_xml(
+    tag: str,
+    value: Any,
+    out: list[str],
+    key: Callable[[str], str] = str,
+    item: Callable[[str, Any], tuple[str, Any]] | None = None,
+) -> None:
+    """Append ``value`` as the XML element ``tag`` to ``out`` (the providers' XML bodies).
+
+    ``None`` is an empty element, a dict's keys become child elements named ``key(k)``, a list's
+    items children named by ``item(tag, value)`` → ``(name, value)`` (default: the singular of
+    ``tag``); scalars are text (booleans lower-case), without the C0 controls XML 1.0 cannot carry
+    even escaped (Twilio drops them, and so do we).
+    """
+    if value is None:
+        out.append(f"<{tag}/>")
+    elif isinstance(value, dict):
+        out.append(f"<{tag}>")
+        for k, v in value.items():
+            write_xml(key(k), v, out, key, item)
+        out.append(f"</{tag}>")
+    elif isinstance(value, list):
+        out.append(f"<{tag}>")
+        for v in value:
+            name, child = item(tag, v) if item is not None else (xml_singular(tag), v)
+            write_xml(name, child, out, key, item)
+        out.append(f"</{tag}>")
+    else:
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        text = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
+        out.append(f"<{tag}>{escape(text)}</{tag}>")
