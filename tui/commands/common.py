@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,32 @@ def global_options() -> argparse.ArgumentParser:
         help="show the traceback of an internal error",
     )
     return parent
+
+
+def add_command(
+    sub: Any, parents: Sequence[argparse.ArgumentParser], name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """The parser of ``callscope NAME`` (it takes the global options ``parents`` too)."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, parents=parents, help=help, description=description
+    )
+    return parser
+
+
+def add_call_command(
+    sub: Any, parents: Sequence[argparse.ArgumentParser], name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """:func:`add_command` of a command on one call: its ``id`` and the account options."""
+    parser = add_command(sub, parents, name, help, description)
+    parser.add_argument("id", help="the provider's call id")
+    account_options(parser)
+    return parser
+
+
+def add_actions(parser: argparse.ArgumentParser, dest: str) -> Any:
+    """A command's required ``ACTION`` subcommands (``config locate``); ``dest`` names the
+    chosen one in the parsed arguments."""
+    return parser.add_subparsers(dest=dest, metavar="ACTION", required=True)
 
 
 def account_options(parser: argparse.ArgumentParser) -> None:

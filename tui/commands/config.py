@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui.commands import exits
-from tui.commands.common import config_arg, load_config, retries
+from tui.commands.common import add_actions, add_command, config_arg, load_config, retries
 from tui.core import errors
 from tui.core.account import Account
 from tui.core.config import Config, config_path
@@ -83,14 +83,13 @@ STARTER = """\
 """
 
 
+HELP = "locate, show, init or check the config file"
+DESCRIPTION = "The config file: where it is, what it holds, a starter, a check."
+
+
 def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "config",
-        parents=parents,
-        help="locate, show, init or check the config file",
-        description="The config file: where it is, what it holds, a starter, a check.",
-    )
-    actions = p.add_subparsers(dest="config_action", metavar="ACTION", required=True)
+    p = add_command(sub, parents, "config", HELP, DESCRIPTION)
+    actions = add_actions(p, "config_action")
     locate = actions.add_parser("locate", parents=parents, help="print the config file's path")
     locate.set_defaults(run=run_locate)
     show = actions.add_parser(

@@ -19,6 +19,7 @@ from tui.commands import exits
 from tui.commands.common import (
     Session,
     account_options,
+    add_command,
     is_tty,
     load_config,
     run_async,
@@ -58,13 +59,12 @@ class RowWriter(Protocol):
     def close(self) -> None: ...
 
 
+HELP = "list calls (table, CSV, JSON, NDJSON)"
+DESCRIPTION = "List the calls matching a filter. Data goes to stdout, notes to stderr."
+
+
 def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "list",
-        parents=parents,
-        help="list calls (table, CSV, JSON, NDJSON)",
-        description="List the calls matching a filter. Data goes to stdout, notes to stderr.",
-    )
+    p = add_command(sub, parents, "list", HELP, DESCRIPTION)
     account_options(p)
     add_filter_flags(p)
     p.add_argument("--preset", metavar="NAME", help="start from a saved filter (callscope preset)")

@@ -12,21 +12,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from tui.commands import exits
-from tui.commands.common import load_config
+from tui.commands.common import add_actions, add_command, load_config
 from tui.commands.filters import add_filter_flags, query_text
 from tui.core.config import Config, save
 from tui.core.query import parse_query
 from tui.core.sanitize import visible
 
+HELP = "save, list or delete named filters"
+DESCRIPTION = "Named filters (query lines) stored under [presets] in the config file."
+
 
 def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "preset",
-        parents=parents,
-        help="save, list or delete named filters",
-        description="Named filters (query lines) stored under [presets] in the config file.",
-    )
-    actions = p.add_subparsers(dest="preset_action", metavar="ACTION", required=True)
+    p = add_command(sub, parents, "preset", HELP, DESCRIPTION)
+    actions = add_actions(p, "preset_action")
     save_p = actions.add_parser(
         "save", parents=parents, help="save a filter: --query and/or filter flags"
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.commands import exits
-from tui.commands.common import Session, account_options, is_tty, load_config, run_async
+from tui.commands.common import Session, add_call_command, is_tty, load_config, run_async
 from tui.commands.table import fit
 from tui.core.export import iso_utc
 from tui.core.media import file_name, save
@@ -22,17 +22,12 @@ from tui.core.model import LINK_RECORDINGS, Recording
 from tui.core.sanitize import cell, redact
 
 BAR_WIDTH = 30
+HELP = "a call's recordings (list, or --download DIR)"
+DESCRIPTION = "List the recordings of a call, or download them into a directory."
 
 
 def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "recordings",
-        parents=parents,
-        help="a call's recordings (list, or --download DIR)",
-        description="List the recordings of a call, or download them into a directory.",
-    )
-    p.add_argument("id", help="the provider's call id")
-    account_options(p)
+    p = add_call_command(sub, parents, "recordings", HELP, DESCRIPTION)
     p.add_argument(
         "--download", metavar="DIR", help="save every recording's media into DIR (created)"
     )

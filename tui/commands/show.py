@@ -13,22 +13,18 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tui.commands import exits
-from tui.commands.common import Session, account_options, load_config, run_async
+from tui.commands.common import Session, add_call_command, load_config, run_async
 from tui.core.export import iso_utc
 from tui.core.model import Call
 from tui.core.normalize import format_duration
 from tui.core.sanitize import redact, visible
 
+HELP = "one call by id (normalized, or --raw provider JSON)"
+DESCRIPTION = "Show one call: the normalized fields, or the provider's JSON with --raw."
+
 
 def add_parser(sub: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "show",
-        parents=parents,
-        help="one call by id (normalized, or --raw provider JSON)",
-        description="Show one call: the normalized fields, or the provider's JSON with --raw.",
-    )
-    p.add_argument("id", help="the provider's call id")
-    account_options(p)
+    p = add_call_command(sub, parents, "show", HELP, DESCRIPTION)
     p.add_argument("--raw", action="store_true", help="the record as the provider sent it (JSON)")
     p.set_defaults(run=run)
 
