@@ -11,13 +11,28 @@ through :meth:`Dataset.calls`, :meth:`Dataset.query` and :meth:`Dataset.call`.
 from __future__ import annotations
 
 import bisect
+import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from .dataset_records import (
+    ANSWERED_BY,
+    CAMPAIGNS,
+    CONTENTS,
+    END_REASONS,
+    FAILED_SIP,
+    MEDIUMS,
+    NAMES,
+    SIP_BY_STATUS,
+    SOURCES,
+    TRAFFIC,
+    TRUNKS,
+    draw_extras,
+    hostile_text,
+)
 from .dataset_records import CallRecord as CallRecord  # re-exported: the record type
 from .dataset_records import Core as Core  # re-exported: the O(1) columns
-from .dataset_records import build_record, draw_extras
 from .ids import MASK64, mix64, stable_hash
 
 DEFAULT_NOW = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
@@ -411,7 +426,7 @@ class Dataset:
     # -- full records ---------------------------------------------------------------------------
     def call(self, key: str, i: int) -> CallRecord:
         """The complete record of call ``i`` of account ``key`` (0 <= i < count)."""
-        return build_record(self, key, i)
+        return _build(self, key, i)
 
     def calls(self, key: str, newest_first: bool = True) -> Iterator[CallRecord]:
         n = self.count(key)
@@ -435,6 +450,81 @@ class Dataset:
             else:
                 hi = mid
         return lo
+
+
+def _build(ds: Dataset, key: str, i: int) -> CallRecord:
+    """The complete record of call ``i`` of account ``key``: the cheap columns plus its draws."""
+    acc = ds._acc(key)
+    if not 0 <= i < acc.n:
+        raise IndexError(i)
+    h = ds._h(acc, i)
+    rng = random.Random(h)
+    status = ds._status(acc, i)
+    start = ds._start(acc, i)
+    slot = ds._slot(acc, i, h)
+    ring = ds._ring(h)
+    duration = ds._duration(acc, i, status)
+    answered = status in ("completed", "in-progress") and start is not None
+    answer = start + ring if answered and start is not None else None
+    end = ds.end(key, i)
+    direction = ds._direction(acc, i)
+    from_, to = ds._parties(acc, i)
+    child = ds._is_child(acc, i)
+    remote_ext = ds._external[ds._ext(acc, i - 1 if child else i)]
+    country = "" if child else remote_ext[1]
+    price: Decimal | None = None
+    if status == "completed" and duration is not None:
+        minutes = max(1, -(-duration // 60))
+        price = (Decimal(remote_ext[2]) * minutes).quantize(Decimal("0.00001"))
+    caller_name = rng.choice(NAMES) if direction == "inbound" and rng.random() < 0.4 else None
+    hostile = ds.hostile and i % 10 == 7
+    if hostile:
+        caller_name = hostile_text(i)
+    answered_by = None
+    if direction == "outbound" and not child and status == "completed":
+        answered_by = rng.choice(ANSWERED_BY)
+    failed_sip = rng.choice(FAILED_SIP)  # drawn for every call: later draws depend on it
+    sip = failed_sip if status == "failed" else SIP_BY_STATUS.get(status, 0)
+    ivr = rng.choice(("", "1", "2", "1,2", "3,1", "9"))
+    return CallRecord(
+        account=key,
+        index=i,
+        parent_index=i - 1 if child else None,
+        created=start if start is not None else slot,
+        start=start,
+        answer=answer,
+        end=end,
+        duration=duration,
+        ring=ring,
+        status=status,
+        direction=direction,
+        from_=from_,
+        to=to,
+        caller_name=caller_name,
+        country=country,
+        price=price,
+        price_unit="USD",
+        recordings=ds._recordings(acc, i, status),
+        answered_by=answered_by,
+        is_child=child,
+        attribution_source=rng.choice(SOURCES),
+        attribution_medium=rng.choice(MEDIUMS),
+        attribution_campaign=hostile_text(i) if hostile else rng.choice(CAMPAIGNS),
+        attribution_content=rng.choice(CONTENTS),
+        traffic_type=rng.choice(TRAFFIC),
+        ivr_keys=ivr,
+        repeat_caller=rng.random() < 0.3,
+        endpoint=acc.own[(h >> 20) % len(acc.own)],
+        property_index=(h >> 36) % 3,
+        trunk=rng.choice(TRUNKS),
+        extension=str(101 + (h >> 30) % 20),
+        did=to if direction == "inbound" else from_,
+        end_reason="CANCELLED" if status == "canceled" else rng.choice(END_REASONS),
+        reroute_reason="TRANSFER" if rng.random() < 0.05 else "",
+        sip_status=sip,
+        exophone=acc.own[0],
+        legs=(status,) if not child else (status, "completed"),
+    )
 
 
 def utc(ts: int) -> datetime:
