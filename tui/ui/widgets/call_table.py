@@ -36,6 +36,16 @@ WHEEL_ROWS = 3  # rows per mouse-wheel step
 COLUMN_STEP = 8  # cells per left/right step
 
 
+class _RowMessage(Message):
+    """A message about row ``index`` of ``table`` and its ``call``."""
+
+    def __init__(self, table: CallTable, index: int, call: Call | None) -> None:
+        super().__init__()
+        self.table = table
+        self.index = index
+        self.call = call
+
+
 class CallTable(TableLines, can_focus=True):
     """The lazily loaded call list of one tab."""
 
@@ -103,23 +113,13 @@ class CallTable(TableLines, can_focus=True):
     CallTable > .call-table--status-unknown { color: $foreground-muted; }
     """
 
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The cursor moved to ``index`` (``call`` is None while that row loads)."""
 
-        def __init__(self, table: CallTable, index: int, call: Call | None) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.call = call
+    class Selected(_RowMessage):
+        """Enter on a loaded row (``call`` is never None)."""
 
-    class Selected(Message):
-        """Enter on a loaded row."""
-
-        def __init__(self, table: CallTable, index: int, call: Call) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.call = call
+        call: Call
 
     def __init__(
         self, *, columns: list[str] | None = None, utc: bool = False, **kw: object
