@@ -281,10 +281,10 @@ class CallscopeApp(App[int]):
             self.copy_notice = f"Too large to copy ({len(text):,} chars; limit ~{limit:,} bytes)"
             self.notify(self.copy_notice, title="Copy", severity="warning", markup=False)
             return
-        self._clipboard = text
-        driver = self._driver  # Textual offers no public raw write; its own copy uses this too
-        if driver is not None:
-            driver.write(sequence)
+        from tui.ui.textual_internals import copy_to_clipboard
+
+        # Not Textual's own copy_to_clipboard: it cannot wrap the sequence for tmux (see there).
+        copy_to_clipboard(self, text, sequence)
         preview = text if len(text) <= 40 else text[:39] + "…"
         from tui.core.sanitize import visible
 

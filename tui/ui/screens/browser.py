@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.core.sanitize import visible
-from tui.ui.compositor import install as install_compositor
+from tui.ui.textual_internals import focus_without_repaint, install_compositor
 from tui.ui.widgets.account_view import AccountView
 from tui.ui.widgets.footer import KeysFooter
 
@@ -42,7 +42,7 @@ class BrowserScreen(Screen[None]):
     # reactive repaints by default). The widgets that gain and lose focus repaint themselves
     # (and restyle), so a focus change here repaints just them: Enter in the query bar
     # (focus to the table) no longer redraws every widget on screen.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    focused: Reactive[Widget | None] = focus_without_repaint()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *(

@@ -26,6 +26,11 @@ _PROMPT_CSS = """
 """
 
 
+def cancel_binding(scope: str) -> Binding:
+    """Esc cancels the prompt; the binding's id is ``<scope>.cancel`` (for ``[keys]``)."""
+    return Binding("escape", "cancel", "Cancel", id=f"{scope}.cancel")
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     path: str
@@ -38,9 +43,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     HELP_TITLE = "Export"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="export.cancel")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("export")]
     DEFAULT_CSS = _PROMPT_CSS.format(name="ExportScreen")
 
     def __init__(self, default_path: str, marked: int, matching: str) -> None:
@@ -141,9 +144,7 @@ class PresetScreen(LinePrompt):
 
     HELP_TITLE = "Save preset"
     HEADING = "Save the filter as a preset"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="preset.cancel")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("preset")]
 
     def __init__(self, query: str) -> None:
         super().__init__(query or "(no filter)", placeholder="preset name, e.g. failed-today")
@@ -159,9 +160,7 @@ class SaveAsScreen(LinePrompt):
 
     HELP_TITLE = "Save as"
     HEADING = "Save the recording as"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="save_as.cancel")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [cancel_binding("save_as")]
 
     def __init__(self, default_path: str) -> None:
         super().__init__(

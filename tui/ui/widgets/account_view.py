@@ -3,6 +3,9 @@
 It owns the tab's state (filter, plan, pager) and its network work: the pager's fetch tasks
 and Textual workers for links and downloads. A new filter cancels the old pager. Errors become
 a specific message in the status line and a titled notification; loaded rows stay.
+
+Where the panes go, showing and hiding them and Tab between them are in
+:mod:`tui.ui.widgets.account_layout` (the base class).
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ from datetime import UTC, datetime
 from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Input, ProgressBar
 
 from tui.core import errors
@@ -27,6 +29,12 @@ from tui.core.query import format_query
 from tui.core.sanitize import visible
 from tui.ui.screens.link_result import LinkResultScreen
 from tui.ui.status import Part, StatusLine, error_hint, error_parts
+from tui.ui.widgets.account_layout import (
+    DETAIL_MIN_HEIGHT,
+    SIDEBAR_MIN_WIDTH,
+    WIDE_LAYOUT,
+    AccountLayout,
+)
 from tui.ui.widgets.call_table import CallTable
 from tui.ui.widgets.detail_pane import DetailPane
 from tui.ui.widgets.filter_sidebar import FilterSidebar
@@ -38,16 +46,23 @@ if TYPE_CHECKING:
     from tui.core.plan import Plan
     from tui.providers.base import Adapter, LinkResult
 
+# The layout's sizes live with the layout; still importable from here.
+__all__ = [
+    "DETAIL_DELAY",
+    "DETAIL_MIN_HEIGHT",
+    "PREFETCH_ROWS",
+    "SIDEBAR_MIN_WIDTH",
+    "STALLED_AFTER",
+    "WIDE_LAYOUT",
+    "AccountView",
+]
 
 DETAIL_DELAY = 0.08  # seconds the cursor rests before the detail pane redraws
-WIDE_LAYOUT = 170  # columns from which the detail pane goes beside the table
-SIDEBAR_MIN_WIDTH = 120  # narrower: the sidebar starts hidden (s shows it)
-DETAIL_MIN_HEIGHT = 36  # lower, and not wide: the detail pane starts hidden (d, Enter show it)
 STALLED_AFTER = 5.0  # seconds without an answer after which the status line says so
 PREFETCH_ROWS = 50  # rows asked for before the table's height is known
 
 
-class AccountView(Vertical):
+class AccountView(AccountLayout):
     """Everything of one account's tab."""
 
     HELP_TITLE = "This tab"  # the section of its keys in the help (?)
@@ -98,12 +113,10 @@ class AccountView(Vertical):
         self.last_export: tuple[str, int] | None = None
         self._detail_timer: Timer | None = None
         self._prefetched: tuple[CallFilter, Plan, CallPager] | None = None
-        self._sidebar_chosen: bool | None = None  # shown / hidden by the user (s)
         self._progress_at: float | None = None  # when the load in flight last made progress
         self._progress_mark: tuple[int, int] = (0, 0)
         self._stall_timer: Timer | None = None
         self._standing_error: errors.CallscopeError | None = None  # a filter that failed
-        self._detail_chosen: bool | None = None  # shown / hidden by the user (d, Enter)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -132,18 +145,6 @@ class AccountView(Vertical):
         yield StatusLine(classes="status-line")
 
     @property
-    def table(self) -> CallTable:
-        return self.query_one(CallTable)
-
-    @property
-    def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
-
-    @property
-    def sidebar(self) -> FilterSidebar:
-        return self.query_one(FilterSidebar)
-
-    @property
     def adapter(self) -> Adapter:
         if self._adapter is None:
             from tui.providers import adapter_for
@@ -165,26 +166,6 @@ class AccountView(Vertical):
         if not self.started and self.query(QueryBar):  # composed (not closing)
             self.started = True
             self.apply_filter(self.filter)
-
-    def on_resize(self) -> None:
-        # The detail pane sits beside the table when there is room, below it otherwise. In a
-        # small terminal the sidebar and the detail pane start hidden, so that the table keeps
-        # its columns and rows (s, d and Enter show them); once the user has shown or hidden
-        # one, that choice stays.
-        self._lay_out(*self.size)
-
-    def _lay_out(self, width: int, height: int, *, composed: bool = True) -> None:
-        wide = width >= WIDE_LAYOUT
-        self.set_class(wide, "-wide")
-        if self._sidebar_chosen is None:
-            if width < SIDEBAR_MIN_WIDTH and composed:
-                self._focus_table_if_within(self.sidebar)
-            self.set_class(width < SIDEBAR_MIN_WIDTH, "-no-sidebar")
-        if self._detail_chosen is None:
-            hidden = not wide and height < DETAIL_MIN_HEIGHT
-            if hidden and composed:
-                self._focus_table_if_within(self.detail)
-            self.set_class(hidden, "-no-detail")
 
     async def on_unmount(self) -> None:
         if self.pager is not None:
@@ -558,71 +539,6 @@ class AccountView(Vertical):
             self._update_status()
         else:
             self.apply_filter(self.filter)
-
-    def action_toggle_sidebar(self) -> None:
-        self.show_sidebar(self.has_class("-no-sidebar"))
-
-    def action_toggle_detail(self) -> None:
-        self.show_detail(self.has_class("-no-detail"))
-
-    def show_sidebar(self, shown: bool) -> None:
-        self._sidebar_chosen = shown
-        if not shown:
-            self._focus_table_if_within(self.sidebar)
-        self.set_class(not shown, "-no-sidebar")
-
-    def show_detail(self, shown: bool) -> None:
-        self._detail_chosen = shown
-        if not shown:
-            self._focus_table_if_within(self.detail)
-        self.set_class(not shown, "-no-detail")
-
-    def _focus_table_if_within(self, pane: Widget) -> None:
-        """Before ``pane`` hides: the focus, if it is there, goes to the table (a hidden
-        widget with the focus leaves the keys nowhere)."""
-        focused = self.screen.focused
-        if focused is not None and (focused is pane or pane in focused.ancestors):
-            self.screen.set_focus(self.table)
-
-    # -- moving between panes ----------------------------------------------------------------
-
-    def panes(self) -> list[tuple[Widget, Widget]]:
-        """The panes Tab cycles through, in screen order: (the pane, where its focus goes)."""
-        bar = self.query_one(QueryBar)
-        found: list[tuple[Widget, Widget]] = [(bar, bar.input)]
-        sidebar = self.sidebar
-        if not self.has_class("-no-sidebar") and (entry := sidebar.entry()) is not None:
-            found.append((sidebar, entry))
-        found.append((self.table, self.table))
-        if not self.has_class("-no-detail"):
-            found.extend(self.detail.panes())
-        return found
-
-    def cycle_pane(self, step: int) -> None:
-        """Tab (``step`` 1) / Shift+Tab (-1): the focus to the next / previous pane."""
-        panes = self.panes()
-        focused = self.screen.focused
-        current = next(
-            (
-                i
-                for i, (pane, _) in enumerate(panes)
-                if focused is not None and (focused is pane or pane in focused.ancestors)
-            ),
-            None,
-        )
-        if current is None:
-            index = 0 if step > 0 else len(panes) - 1
-        else:
-            index = (current + step) % len(panes)
-        target = panes[index][1]
-        self.screen.set_focus(target)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.query_one("#table-mark", FocusMark).on = event.widget is self.table
-
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        if self.screen.focused is not self.table:
-            self.query_one("#table-mark", FocusMark).on = False
 
     def action_toggle_utc(self) -> None:
         self.table.set_utc(not self.table.utc)

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from tui.core.normalize import format_duration
 from tui.core.sanitize import redact, visible
-from tui.ui.startup import after_start
+from tui.ui.startup import BuiltAfterStart
 
 if TYPE_CHECKING:
     from tui.core.model import Call
@@ -143,7 +143,7 @@ def normalized_table(call: Call) -> Table:
     return table
 
 
-class DetailPane(Vertical):
+class DetailPane(BuiltAfterStart, Vertical):
     """Three tabs: Normalized · Raw · Links (Enter on a link follows it)."""
 
     HELP_TITLE = "Detail pane"  # the section of its keys in the help (?)
@@ -171,15 +171,14 @@ class DetailPane(Vertical):
         # A link as the provider gave it (often a path) → the absolute URL to copy.
         self.resolve = resolve
         self.call: Call | None = None
-        self.ready = False  # the tabs are built (after start-up, see on_mount)
-        self._building = False
+        self.ready = False  # the tabs are built (after start-up: BuiltAfterStart)
         self._shown = False  # show() was called before the tabs were built
         self._pending_active: str | None = None
 
     def compose(self) -> ComposeResult:
         # Empty at first: the tabs are built (recomposed) once the first rows are on screen, as
         # the first frame with rows does not need them. Until then show() and active are kept.
-        if not self._building:
+        if not self.building:
             return
         with TabbedContent(id="detail-tabs"):
             with TabPane("Normalized", id="tab-normalized"), VerticalScroll():
@@ -189,14 +188,7 @@ class DetailPane(Vertical):
             with TabPane("Links", id="tab-links"):
                 yield OptionList(id="links")
 
-    def on_mount(self) -> None:
-        after_start(self, self._build)
-
-    async def _build(self) -> None:
-        if self._building:
-            return
-        self._building = True
-        await self.recompose()
+    def built(self) -> None:
         if not self.is_attached or not self.query("#normalized"):
             return  # the app is closing: nothing was built
         self.ready = True

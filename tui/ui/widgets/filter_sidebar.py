@@ -29,7 +29,7 @@ from tui.core.errors import QueryError
 from tui.core.filter import EXTRA_FIELDS, CallFilter
 from tui.core.model import Direction, Status
 from tui.core.query import format_query, parse_query
-from tui.ui.startup import after_start
+from tui.ui.startup import BuiltAfterStart
 from tui.ui.widgets.one_line import OneLineInput
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class Toggles(SelectionList[str]):
                 return
 
 
-class FilterSidebar(VerticalScroll, can_focus=False):
+class FilterSidebar(BuiltAfterStart, VerticalScroll, can_focus=False):
     """The filter as a form. Posts :class:`FilterSidebar.Changed` with a parsed filter."""
 
     HELP_TITLE = "Sidebar"  # the section of its keys in the help (?)
@@ -149,8 +149,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         self._filling = False
         self._shown: dict[str, Text] = {}  # what _set_text last showed, by selector
         self._labels: dict[str, Static | None] = {}  # _set_text's widgets, found once
-        self.ready = False  # the fields are built (after start-up, see on_mount)
-        self._building = False
+        self.ready = False  # the fields are built (after start-up: BuiltAfterStart)
         self._pending_filter: CallFilter | None = None
         self._pending_plan: tuple[Plan | None, tuple[str, ...]] | None = None
         self._last_field: Widget | None = None
@@ -159,7 +158,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         # Empty at first: the ~25 labels, inputs, lists and buttons are built (recomposed) once
         # the first rows are on screen; they cost a good part of the start-up otherwise. Until
         # then show_filter/show_plan are remembered and applied when the fields exist.
-        if not self._building:
+        if not self.building:
             return
         yield Label("Status", id="label-status", classes="field-label")
         yield Toggles(
@@ -189,14 +188,7 @@ class FilterSidebar(VerticalScroll, can_focus=False):
         yield Static("", id="field-error", classes="field-error")
         yield Static("", id="plan-notes", classes="plan-notes")
 
-    def on_mount(self) -> None:
-        after_start(self, self._build)
-
-    async def _build(self) -> None:
-        if self._building:
-            return
-        self._building = True
-        await self.recompose()
+    def built(self) -> None:
         self._labels.clear()  # new widgets
         self._shown.clear()
         self.ready = True
