@@ -30,7 +30,6 @@ from tui.core.model import (
     LogEntry,
     Recording,
     Status,
-    build_call,
 )
 from tui.core.normalize import Fields, short_repr, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
@@ -235,7 +234,7 @@ class ExotelAdapter(Adapter):
                 links[LINK_RECORDINGS] = links[LINK_CHILDREN]
         if parent_id is not None:
             links[LINK_PARENT] = self.call_url(parent_id)
-        return build_call(
+        return Call(
             provider=self.provider,
             account=self.account.name,
             id=call_id or "?",

@@ -30,7 +30,6 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    call_of,
 )
 from tui.core.normalize import (
     Deferred,
@@ -299,8 +298,8 @@ class FoneDynamicsAdapter(Adapter):
                 links[LINK_RECORDINGS] = recording
             if call_id:
                 links[LINK_SELF] = PATH_CALL.format(sid=url_quote(call_id))
-        return call_of(
-            {
+        return Call(
+            **{
                 "provider": self.provider,
                 "account": self.account.name,
                 **UNREPORTED,

@@ -32,9 +32,6 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    build_call,
-    build_recording,
-    call_of,
 )
 from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
 from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
@@ -509,8 +506,8 @@ class LamlAdapter(Adapter):
                 extras[key] = value
             links = self._links_of(get("uri"), subresources or {}, sid, parent)
 
-        return call_of(
-            {
+        return Call(
+            **{
                 "provider": self.provider,
                 "account": self.account.name,
                 "id": sid,
@@ -641,7 +638,7 @@ class LamlAdapter(Adapter):
             extras[key] = value
 
         links = self._links(f, sid, parent) if sid is not None else {}
-        return build_call(
+        return Call(
             provider=self.provider,
             account=self.account.name,
             id=sid or "?",
@@ -698,7 +695,7 @@ class LamlAdapter(Adapter):
         if sid is None:
             f.warn("sid: missing")
         media = self.media_url(f.text("account_sid"), sid) if sid is not None else None
-        return build_recording(
+        return Recording(
             provider=self.provider,
             id=sid or "?",
             call_id=f.text("call_sid"),

@@ -18,7 +18,7 @@ import httpx
 
 from tui.core import errors
 from tui.core.http import ErrorInfo
-from tui.core.model import LogEntry, build_log_entry
+from tui.core.model import LogEntry
 from tui.core.normalize import Fields, short_repr
 
 # Error codes with a meaning of their own (providers.md §6.5). The HTTP status of 21481 is
@@ -318,7 +318,7 @@ def notification_entry(raw: Any) -> LogEntry:
         )
         if value
     ]
-    return build_log_entry(
+    return LogEntry(
         time=f.time("message_date") or f.time("date_created"),
         level=level,
         title=title,
@@ -346,7 +346,7 @@ def event_entry(raw: Any) -> LogEntry:
         )
         if value
     ]
-    return build_log_entry(
+    return LogEntry(
         time=response.time("date_created"),
         level=level,
         title=title,

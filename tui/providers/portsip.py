@@ -29,7 +29,6 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    call_of,
 )
 from tui.core.normalize import (
     Fields,
@@ -467,8 +466,8 @@ class PortSipAdapter(Adapter):
             if isinstance(session, str) and session:
                 expr = f"session_id eq {odata_string(session)}"
                 links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
-        return call_of(
-            {
+        return Call(
+            **{
                 "provider": self.provider,
                 "account": self.account.name,
                 "id": call_id,

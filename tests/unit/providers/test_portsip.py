@@ -7,6 +7,7 @@ import asyncio
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -182,7 +183,7 @@ def test_official_busy_call_treats_empty_strings_as_absent() -> None:
 def test_null_and_empty_string_are_alike() -> None:
     nulls = {k: (None if v == "" else v) for k, v in CDRS["items"][1].items()}
     a, b = offline().normalize(nulls), offline().normalize(CDRS["items"][1])
-    assert a.model_dump(exclude={"raw"}) == b.model_dump(exclude={"raw"})
+    assert replace(a, raw=None) == replace(b, raw=None)
 
 
 def full_record() -> dict[str, Any]:
