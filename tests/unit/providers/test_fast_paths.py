@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tui.core.model import Call, Status, fields_of
 from tui.core.normalize import Fields
-from tui.providers import fonedynamics as fd
+from tui.providers import fonedynamics_normalize as fdn
 from tui.providers.base import Adapter
 from tui.providers.fonedynamics import FoneDynamicsAdapter
 from tui.providers.portsip import PortSipAdapter
@@ -94,26 +94,26 @@ FD = FoneDynamicsAdapter(fd_account())
 def fd_reference(adapter: FoneDynamicsAdapter, raw: Any) -> Call:
     """The Fone Dynamics normalizer before its fast reads: every field through ``Fields``."""
     f = Fields(raw, zone=adapter.zone)
-    call_id = f.text(fd.ID_KEY)
+    call_id = f.text(fdn.ID_KEY)
     if call_id is None:
-        f.warn(f"{fd.ID_KEY} missing")
-    status, status_raw = f.enum(fd.DISPOSITION_KEY, fd.DISPOSITIONS, Status.UNKNOWN)
-    extras = f.extras(fd.EXTRA_KEYS)
+        f.warn(f"{fdn.ID_KEY} missing")
+    status, status_raw = f.enum(fdn.DISPOSITION_KEY, fdn.DISPOSITIONS, Status.UNKNOWN)
+    extras = f.extras(fdn.EXTRA_KEYS)
     for key, value in f.raw.items():
-        if key not in fd.CONSUMED_KEYS and key not in extras and value not in (None, ""):
+        if key not in fdn.CONSUMED_KEYS and key not in extras and value not in (None, ""):
             extras[str(key)] = value
     links: dict[str, str] = {}
-    recording = f.text(fd.RECORDING_KEY)
+    recording = f.text(fdn.RECORDING_KEY)
     if recording:
         links["recording"] = recording
         links["recordings"] = recording
     if call_id:
-        links["self"] = fd.PATH_CALL.format(sid=quote(call_id, safe=""))
+        links["self"] = fdn.PATH_CALL.format(sid=quote(call_id, safe=""))
     return Call(
         provider=adapter.provider, account=adapter.account.name, id=call_id or "?",
-        from_number=f.text(*fd.FROM_KEYS), to_number=f.text(*fd.TO_KEYS),
-        to_name=f.text(fd.FRIENDLY_KEY), started_at=f.time(*fd.START_KEYS),
-        duration=f.integer(fd.DURATION_KEY), direction=fd.DIRECTION, status=status,
+        from_number=f.text(*fdn.FROM_KEYS), to_number=f.text(*fdn.TO_KEYS),
+        to_name=f.text(fdn.FRIENDLY_KEY), started_at=f.time(*fdn.START_KEYS),
+        duration=f.integer(fdn.DURATION_KEY), direction=fdn.DIRECTION, status=status,
         status_raw=status_raw, links=links, extras=extras, warnings=tuple(f.warnings), raw=raw,
     )  # fmt: skip
 
