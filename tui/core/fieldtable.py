@@ -18,12 +18,19 @@ fields — follow the table), and their lean readers are :meth:`FieldTable.only`
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from tui.core.normalize import Fields, integer_of, text_of
+
+_PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
+_DECIMALS: dict[str, Decimal] = {}
+_DECIMAL_CACHE_SIZE = 4096
 
 Plain = Callable[[Any], Any]  # a value → its normalized value, or False (not the plain case)
 Checked = Callable[[Fields, tuple[str, ...]], Any]
@@ -74,13 +81,15 @@ class Row:
     ``reader`` into ``targets`` (one ``Call`` field, or two for a vocabulary: the normalized
     value and the raw text). A target starting with ``_`` is an input of the provider's own steps,
     not a field. ``consumed``: the key's value is held completely by the field (not in extras).
-    ``when``: an earlier id row's target; while it is ``None`` this row is not read (``None``)."""
+    ``when``: an earlier row's target; while it is ``None`` this row is not read (``None``).
+    ``unless``: an earlier row's target; unless it is ``None`` this row is not read (``None``)."""
 
     targets: tuple[str, ...]
     keys: tuple[str, ...]
     reader: Reader
     consumed: bool = True
     when: str = ""
+    unless: str = ""
 
 
 def row(
@@ -90,9 +99,11 @@ def row(
     *,
     consumed: bool = True,
     when: str = "",
+    unless: str = "",
 ) -> Row:
     targets = (target,) if isinstance(target, str) else target
-    return Row(targets, (keys,) if isinstance(keys, str) else keys, reader, consumed, when)
+    keys = (keys,) if isinstance(keys, str) else keys
+    return Row(targets, keys, reader, consumed, when, unless)
 
 
 # -- readers -----------------------------------------------------------------------------------
@@ -106,7 +117,7 @@ def _integer(f: Fields, keys: tuple[str, ...]) -> Any:
     return integer_of(f, keys[0]) if len(keys) == 1 else f.integer(*keys)
 
 
-def _decimal(f: Fields, keys: tuple[str, ...]) -> Any:
+def _checked_decimal(f: Fields, keys: tuple[str, ...]) -> Any:
     return f.decimal(*keys)
 
 
@@ -135,9 +146,39 @@ def ident(missing: str) -> Reader:
     return Reader(checked, inline=_ID)
 
 
-def decimal(plain: Plain) -> Reader:
-    """A number read exactly (``Fields.decimal``); ``plain`` its common forms."""
-    return Reader(_decimal, plain)
+def plain_decimal(value: Any) -> Decimal | bool | None:
+    """A number as ``Fields.decimal`` reads a null, ``""``, plain decimal text or a finite JSON
+    number (SignalWire sends numbers); ``False`` for any other value (the checked path decides,
+    and warns)."""
+    if value is None or value == "":
+        return None
+    kind = type(value)
+    if kind is str:
+        # Every text in the cache read as this one would: it passed the pattern, or it is a
+        # finite float's repr (parse_decimal reads that text the same, without a warning).
+        found = _DECIMALS.get(value)
+        if found is not None:
+            return found
+        if _PLAIN_DECIMAL.fullmatch(value):
+            return _decimal(value)
+    if kind is float and math.isfinite(value):
+        return _decimal(repr(value))  # as parse_decimal reads a float
+    if kind is int:
+        return Decimal(value)
+    return False
+
+
+def _decimal(text: str) -> Decimal:
+    # Prices repeat (-0.0130, -0.0085…) and a Decimal is immutable: share them.
+    found = _DECIMALS.get(text)
+    if found is None:
+        if len(_DECIMALS) >= _DECIMAL_CACHE_SIZE:
+            _DECIMALS.clear()
+        found = _DECIMALS[text] = Decimal(text)
+    return found
+
+
+DECIMAL = Reader(_checked_decimal, plain_decimal)
 
 
 def time(plain: Plain) -> Reader:
@@ -226,7 +267,7 @@ class FieldTable:
         """Every row read through ``f`` (warnings in row order)."""
         out: dict[str, Any] = {}
         for r in self.rows:
-            if r.when and out[r.when] is None:
+            if (r.when and out[r.when] is None) or (r.unless and out[r.unless] is not None):
                 out[r.targets[0]] = None
                 continue
             value = r.reader.checked(f, r.keys)
@@ -254,19 +295,22 @@ def _compile(rows: tuple[Row, ...]) -> Callable[[dict[str, Any]], dict[str, Any]
     env: dict[str, Any] = {}
     lines = ["def plain(raw):", "    get = raw.get"]
     results: list[str] = []
-    ids = {r.targets[0] for r in rows if r.reader.inline == _ID}
+    local = {t: f"x{n}" for n, r in enumerate(rows) for t in r.targets[:1]}
     for n, r in enumerate(rows):
-        # an id row's plain read is never None: a ``when`` row is always read
-        assert not r.when or r.when in ids, f"{r.targets}: when={r.when!r} is not an id row"
         out = f"x{n}"
-        lines.append(f"    v = get({r.keys[0]!r})")
+        body = [f"v = get({r.keys[0]!r})"]
         for key in r.keys[1:]:
-            lines += ["    if v is None:", f"        v = get({key!r})"]
+            body += ["if v is None:", f"    v = get({key!r})"]
         if r.reader.inline:
-            lines.append(r.reader.inline.format(out=out).rstrip("\n"))
+            code = r.reader.inline.format(out=out)
         else:
             env[f"P{n}"] = r.reader.plain
-            lines.append(_CALL.format(out=out, fn=f"P{n}").rstrip("\n"))
+            code = _CALL.format(out=out, fn=f"P{n}")
+        body += [line.removeprefix("    ") for line in code.strip("\n").split("\n")]
+        if r.when or r.unless:
+            test = f"{local[r.when]} is not None" if r.when else f"{local[r.unless]} is None"
+            body = [f"if {test}:", *("    " + line for line in body), "else:", f"    {out} = None"]
+        lines += ["    " + line for line in body]
         if len(r.targets) == 1:
             results.append(f"{r.targets[0]!r}: {out}")
         else:

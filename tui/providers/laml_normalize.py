@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from tui.core.account import Account
-from tui.core.fieldtable import INTEGER, MAPPING, TEXT, FieldTable, decimal, ident, row, time
+from tui.core.fieldtable import DECIMAL, INTEGER, MAPPING, TEXT, FieldTable, ident, row, time
 from tui.core.fieldtable import vocabulary as vocab
 from tui.core.model import Call, Direction, Status
 from tui.core.normalize import Fields
-from tui.providers.laml_parse import plain_decimal, plain_time
+from tui.providers.laml_parse import plain_time
 
 
 class LamlVocabulary(Protocol):
@@ -64,7 +64,7 @@ def laml_table(
             row("started_at", "start_time", RFC2822),
             row("ended_at", "end_time", RFC2822),
             row("duration", "duration", INTEGER),
-            row("price", "price", decimal(plain_decimal)),
+            row("price", "price", DECIMAL),
             row("currency", "price_unit", TEXT),
             row("answered_by", "answered_by", TEXT),
         )

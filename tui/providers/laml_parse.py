@@ -7,11 +7,9 @@ Every function here is total over JSON values: odd input becomes ``None`` plus a
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -45,49 +43,14 @@ _MONTHS = {
     "Dec": 12,
 }
 _NOTIFICATION_LEVELS = {"0": "error", "1": "warning"}
-_PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
 _DAY_CACHE: dict[str, str] = {}  # "18 Oct 2019" → "2019-10-18T"
 _DAY_CACHE_SIZE = 4096
 _TIME_CACHE: dict[str, datetime] = {}
 _TIME_CACHE_SIZE = 8192
-_DECIMALS: dict[str, Decimal] = {}
-_DECIMAL_CACHE_SIZE = 4096
 
 
 # Fast paths for the common, well-typed value; anything else goes through ``Fields`` (which
 # converts or warns). Listing 100k calls spends most of its time here.
-
-
-def plain_decimal(value: Any) -> Decimal | bool | None:
-    """A price as ``Fields.decimal`` reads a null, ``""``, plain decimal text or a finite JSON
-    number (SignalWire sends numbers); ``False`` for any other value (the checked path decides,
-    and warns)."""
-    if value is None or value == "":
-        return None
-    kind = type(value)
-    if kind is str:
-        # Every text in the cache read as this one would: it passed the pattern, or it is a
-        # finite float's repr (parse_decimal reads that text the same, without a warning).
-        found = _DECIMALS.get(value)
-        if found is not None:
-            return found
-        if _PLAIN_DECIMAL.fullmatch(value):
-            return _decimal(value)
-    if kind is float and math.isfinite(value):
-        return _decimal(repr(value))  # as parse_decimal reads a float
-    if kind is int:
-        return Decimal(value)
-    return False
-
-
-def _decimal(text: str) -> Decimal:
-    # Prices repeat (-0.0130, -0.0085…) and a Decimal is immutable: share them.
-    found = _DECIMALS.get(text)
-    if found is None:
-        if len(_DECIMALS) >= _DECIMAL_CACHE_SIZE:
-            _DECIMALS.clear()
-        found = _DECIMALS[text] = Decimal(text)
-    return found
 
 
 def fast_time(f: Fields, key: str) -> datetime | None:
