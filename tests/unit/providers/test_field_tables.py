@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -17,10 +18,11 @@ from tui.core.fieldtable import FieldTable
 from tui.core.model import Call, fields_of
 from tui.core.normalize import Fields
 from tui.providers import fonedynamics_normalize as fdn
+from tui.providers import portsip_normalize as psn
 from tui.providers.laml import SIGNALWIRE, TWILIO
 from tui.providers.laml_normalize import tables_of
 
-from .test_fast_paths import FD, FD_RECORD, ODD_VALUES
+from .test_fast_paths import FD, FD_RECORD, ODD_VALUES, PORTSIP, PORTSIP_RECORD
 from .test_signalwire import adapter as signalwire_adapter
 from .test_twilio import adapter as twilio_adapter
 from .test_twilio import fetched_call
@@ -48,6 +50,14 @@ TABLES: list[tuple[str, FieldTable, dict[str, Any], list[str]]] = [
     ("signalwire", tables_of(SIGNALWIRE).full, LAML_RECORD, LAML_KEYS),
     ("fonedynamics", fdn.TABLE, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS, "Caller", "Dialled"]),
     ("fonedynamics-lean", fdn.LEAN_TABLE, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS]),
+    ("portsip-head", psn.HEAD, PORTSIP_RECORD, [*PORTSIP_RECORD, "rang_at", "call_id"]),
+    ("portsip-tail", psn.TAIL, PORTSIP_RECORD, [*PORTSIP_RECORD, "caller_display_name"]),
+]
+ADAPTERS: list[tuple[str, Any, dict[str, Any], list[str]]] = [
+    ("twilio", TWILIO_ADAPTER, LAML_RECORD, LAML_KEYS),
+    ("signalwire", SIGNALWIRE_ADAPTER, LAML_RECORD, LAML_KEYS),
+    ("fonedynamics", FD, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS, "Caller", "Dialled", "Other"]),
+    ("portsip", PORTSIP, PORTSIP_RECORD, [*PORTSIP_RECORD, "rang_at", "call_id", "session_id"]),
 ]
 
 
@@ -115,3 +125,24 @@ def test_fonedynamics_lean_fields_are_the_normalized_calls_fields(raw: dict[str,
         assert set(lean) == FD.lean_fields_read
         for key, value in lean.items():
             assert same(value, getattr(call, key)), key
+
+
+@pytest.mark.parametrize(
+    ("name", "adapter", "base", "keys"), ADAPTERS, ids=[a[0] for a in ADAPTERS]
+)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), lean=st.booleans())
+def test_normalize_of_a_dict_is_normalize_of_any_other_mapping(
+    name: str, adapter: Any, base: dict[str, Any], keys: list[str], data: st.DataObject, lean: bool
+) -> None:
+    """A ``dict`` may take the plain readers, another mapping always takes the checked ones:
+    the calls (warnings, extras and links included) are the same."""
+    raw = data.draw(records(base, keys))
+    adapter.lean = lean
+    try:
+        plain, checked = adapter.normalize(raw), adapter.normalize(MappingProxyType(raw))
+    finally:
+        adapter.lean = False
+    # LaML's checked path builds links and extras even for a lean consumer (it may: see lean)
+    skip = ("links", "extras") if lean and name in ("twilio", "signalwire") else ()
+    assert same(fields_without(plain, *skip), fields_without(checked, *skip))

@@ -25,13 +25,9 @@ from tui.core.model import Direction, Status
 from tui.core.plan import Where
 from tui.core.query import parse_query
 from tui.providers import portsip
-from tui.providers.portsip import (
-    CONSUMED_KEYS,
-    EXTRA_KEYS,
-    PortSipAdapter,
-    derive_status,
-)
+from tui.providers.portsip import PortSipAdapter
 from tui.providers.portsip_auth import OAUTH_CLIENT_ID
+from tui.providers.portsip_normalize import CONSUMED_KEYS, EXTRA_KEYS, derive_status
 
 BASE = "https://pbx.example.com:8887/api"
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
