@@ -206,7 +206,7 @@ def local_time(zone: tzinfo) -> Plain:
     def plain(value: Any) -> Any:
         if value is None:
             return None
-        if type(value) is str and len(value) == 19 and value[10] == " ":
+        if type(value) is str and len(value) == 19 and value[10] == " " and value[16] == ":":
             try:
                 return datetime.fromisoformat(value).replace(tzinfo=zone).astimezone(UTC)
             except ValueError:

@@ -17,11 +17,13 @@ from tests.hardening.payloads import HOSTILE, MEGA
 from tui.core.fieldtable import FieldTable
 from tui.core.model import Call, fields_of
 from tui.core.normalize import Fields
+from tui.providers import exotel_normalize as exn
 from tui.providers import fonedynamics_normalize as fdn
 from tui.providers import portsip_normalize as psn
 from tui.providers.laml import SIGNALWIRE, TWILIO
 from tui.providers.laml_normalize import tables_of
 
+from .test_exotel import adapter as exotel_adapter
 from .test_fast_paths import FD, FD_RECORD, ODD_VALUES, PORTSIP, PORTSIP_RECORD
 from .test_signalwire import adapter as signalwire_adapter
 from .test_twilio import adapter as twilio_adapter
@@ -44,12 +46,33 @@ TWILIO_ADAPTER, _ = twilio_adapter()
 SIGNALWIRE_ADAPTER, _ = signalwire_adapter()
 LAML_RECORD = fetched_call()
 LAML_KEYS = [*LAML_RECORD, "formatted_from", "formatted_to", "caller_name", "subresource_uris"]
+EXOTEL = exotel_adapter(zone="Asia/Kolkata")
+EXOTEL_RECORD = {
+    "Sid": "b6cfaf5f5cef3ca0fc937749ef96d245",
+    "ParentCallSid": "",
+    "DateCreated": "2017-03-03 10:48:33",
+    "StartTime": "2017-03-03 10:48:33",
+    "EndTime": "2017-03-03 10:49:50",
+    "From": "09930240000",
+    "To": "+919930238847",
+    "PhoneNumber": "08039591501",
+    "Status": "completed",
+    "Direction": "outbound-api",
+    "Duration": 17,
+    "Price": "1.500",
+    "CallerName": "",
+    "RecordingUrl": "https://s3.example/rec.mp3",
+    "PreSignedRecordingUrl": "",
+    "Details": {"ConversationDuration": 8, "Legs": [{"Leg": {"Id": 1}}]},
+}
+EXOTEL_KEYS = [*EXOTEL_RECORD, "PhoneNumberSid", "AnsweredBy", "Currency"]
 TABLES: list[tuple[str, FieldTable, dict[str, Any], list[str]]] = [
     ("twilio", tables_of(TWILIO).full, LAML_RECORD, LAML_KEYS),
     ("twilio-lean", tables_of(TWILIO).lean, LAML_RECORD, LAML_KEYS),
     ("signalwire", tables_of(SIGNALWIRE).full, LAML_RECORD, LAML_KEYS),
     ("fonedynamics", fdn.TABLE, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS, "Caller", "Dialled"]),
     ("fonedynamics-lean", fdn.LEAN_TABLE, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS]),
+    ("exotel", exn.table_of(EXOTEL.zone), EXOTEL_RECORD, EXOTEL_KEYS),
     ("portsip-head", psn.HEAD, PORTSIP_RECORD, [*PORTSIP_RECORD, "rang_at", "call_id"]),
     ("portsip-tail", psn.TAIL, PORTSIP_RECORD, [*PORTSIP_RECORD, "caller_display_name"]),
 ]
@@ -58,6 +81,7 @@ ADAPTERS: list[tuple[str, Any, dict[str, Any], list[str]]] = [
     ("signalwire", SIGNALWIRE_ADAPTER, LAML_RECORD, LAML_KEYS),
     ("fonedynamics", FD, FD_RECORD, [*FD_RECORD, *fdn.START_KEYS, "Caller", "Dialled", "Other"]),
     ("portsip", PORTSIP, PORTSIP_RECORD, [*PORTSIP_RECORD, "rang_at", "call_id", "session_id"]),
+    ("exotel", EXOTEL, EXOTEL_RECORD, EXOTEL_KEYS),
 ]
 
 
@@ -81,7 +105,7 @@ def test_the_plain_reader_is_the_checked_reader_where_it_answers(
 ) -> None:
     raw = data.draw(records(base, keys))
     plain = table.plain(raw)
-    f = Fields(raw, zone=FD.zone)
+    f = Fields(raw, zone=EXOTEL.zone if name == "exotel" else FD.zone)
     checked = table.checked(f)
     if plain is None:
         return
