@@ -277,6 +277,19 @@ class FieldTable:
                 out.update(zip(r.targets, value, strict=True))
         return out
 
+    def read(
+        self, raw: Any, zone: tzinfo = UTC
+    ) -> tuple[Mapping[str, Any], dict[str, Any], tuple[str, ...]]:
+        """One record read the one way it can be: (the record as a mapping, the values, the
+        warnings) — plainly if it is a ``dict`` the plain reader answers for, else checked."""
+        if type(raw) is dict:
+            values = self.plain(raw)
+            if values is not None:
+                return raw, values, ()
+        f = Fields(raw, zone=zone)
+        values = self.checked(f)
+        return f.raw, values, tuple(f.warnings)
+
     def only(self, targets: Collection[str]) -> FieldTable:
         """The rows that fill some of ``targets`` (a lean reader's table)."""
         return FieldTable(tuple(r for r in self.rows if set(r.targets) & set(targets)))

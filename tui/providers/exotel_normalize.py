@@ -169,14 +169,8 @@ class ExotelNormalize:
     call_url: Callable[[str], str]  # the adapter's
 
     def normalize(self, raw: Any) -> Call:
-        table = table_of(self.zone)
-        if type(raw) is dict:
-            values = table.plain(raw)
-            if values is not None:
-                return self._call(raw, raw, values, ())
-        f = Fields(raw, zone=self.zone)
-        values = table.checked(f)
-        return self._call(raw, f.raw, values, tuple(f.warnings))
+        record, values, warnings = table_of(self.zone).read(raw, self.zone)
+        return self._call(raw, record, values, warnings)
 
     def _call(
         self, raw: Any, record: Mapping[str, Any], values: dict[str, Any], warnings: tuple[str, ...]

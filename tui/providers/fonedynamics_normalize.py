@@ -17,7 +17,7 @@ from tui.core.account import Account
 from tui.core.fieldtable import INTEGER, TEXT, FieldTable, epoch_digits, ident, row, time
 from tui.core.fieldtable import vocabulary as vocab
 from tui.core.model import LINK_RECORDING_MEDIA, LINK_RECORDINGS, LINK_SELF, Call, Direction, Status
-from tui.core.normalize import Fields, url_quote
+from tui.core.normalize import url_quote
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
 
@@ -143,13 +143,8 @@ class FoneDynamicsNormalize:
     def normalize(self, raw: Any) -> Call:
         """One record → ``Call``: the table's plain reader for a well-typed record (no warning
         to give), else its checked reader."""
-        if type(raw) is dict:
-            values = TABLE.plain(raw)
-            if values is not None:
-                return self._call(raw, raw, values, ())
-        f = Fields(raw, zone=self.zone)
-        values = TABLE.checked(f)
-        return self._call(raw, f.raw, values, tuple(f.warnings))
+        record, values, warnings = TABLE.read(raw, self.zone)
+        return self._call(raw, record, values, warnings)
 
     def _call(
         self, raw: Any, record: Mapping[str, Any], values: dict[str, Any], warnings: tuple[str, ...]
