@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.export import Exporter, neutralize_formula, parse_columns
-from tui.core.model import Status, build_call
+from tui.core.model import Call, Status, fields_of
 
 SECRET = "s3cr3t-auth-token-value"
 
@@ -61,7 +61,7 @@ def test_numbers_prices_and_plain_text_stay_exactly_as_they_are(cell: str) -> No
 
 
 def hostile_call() -> object:
-    return build_call(
+    return Call(
         provider="twilio",
         account="prod",
         id="CA1",
@@ -129,7 +129,7 @@ def test_unknown_columns_are_named() -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "ndjson"])
 def test_json_lines_match_the_sanitized_row_for_clean_and_hostile_calls(fmt: str) -> None:
-    clean = build_call(provider="twilio", account="prod", id="CA2", from_number="+14155550100",
+    clean = Call(provider="twilio", account="prod", id="CA2", from_number="+14155550100",
                        price=Decimal("-0.200"), duration=3, to_name=f"x{SECRET}y")  # fmt: skip
     out = io.StringIO()
     with Exporter(out, fmt, "all", secrets=[SECRET]) as exporter:  # type: ignore[arg-type]
@@ -171,7 +171,7 @@ def test_ndjson_lines_are_byte_for_byte_the_encoded_sanitized_row(
     calls: list[tuple[Any, ...]], columns: str | None
 ) -> None:
     built = [
-        build_call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
+        Call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
                    from_name=c, duration=d, price=p, extras=e, raw={"k": a, "e": e},
                    started_at=[None, NOW, NOW.replace(microsecond=5), LOCAL][n % 4],
                    created_at=[NOW, None][n % 2], ended_at=[None, LOCAL][n % 2],
@@ -209,7 +209,7 @@ def test_a_line_from_some_fields_is_the_calls_line_or_none(
     calls: list[tuple[Any, ...]], columns: str | None
 ) -> None:
     built = [
-        build_call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
+        Call(provider="twilio", account="prod", id=f"CA{n}", from_number=a, to_number=b,
                    from_name=c, duration=d, price=p,
                    started_at=[None, NOW, NOW.replace(microsecond=5), LOCAL][n % 4],
                    created_at=[NOW, None][n % 2], status=[Status.COMPLETED, Status.UNKNOWN][n % 2])
@@ -222,10 +222,15 @@ def test_a_line_from_some_fields_is_the_calls_line_or_none(
         return
     assert line is not None
     for call in built:
-        fields = {k: v for k, v in call.__dict__.items() if k in LEAN_FIELDS}
+        fields = {k: v for k, v in fields_of(call).items() if k in LEAN_FIELDS}
         text = line(fields)
         assert text is None or text == exporter.json_line(call)
-        if all(v is None or (type(v) is str and v.isascii() and v.isalnum()) for v in
-               (call.from_number, call.to_number, call.from_name)) and call.time is not LOCAL:
+        if (
+            all(
+                v is None or (type(v) is str and v.isascii() and v.isalnum())
+                for v in (call.from_number, call.to_number, call.from_name)
+            )
+            and call.time is not LOCAL
+        ):
             assert text is not None  # plain values take the fast path
     assert Exporter(io.StringIO(), "csv", columns).fields_line(LEAN_FIELDS) is None

@@ -10,7 +10,7 @@ import pytest
 
 from tests.hardening.payloads import Planter, hostile_transport
 from tui.core.filter import CallFilter
-from tui.core.model import Call
+from tui.core.model import Call, fields_of
 from tui.emulator import Emulator
 
 from .conftest import PROVIDERS, make_adapter, walk
@@ -40,6 +40,10 @@ class Replay(httpx.AsyncBaseTransport):
         return httpx.Response(status, headers=headers, content=body, request=request)
 
 
+def without(call: Call, names: set[str]) -> dict[str, object]:
+    return {k: v for k, v in fields_of(call).items() if k not in names}
+
+
 async def calls_of(emu: Emulator, provider: str, transport: Replay, *, lean: bool) -> list[Call]:
     adapter = make_adapter(emu, provider, transport=transport)
     adapter.lean = lean
@@ -65,5 +69,5 @@ async def test_a_lean_walk_lists_the_full_calls_without_links_and_extras(
     for a, b in zip(full, lean, strict=True):
         assert b.links in ({}, a.links) and b.extras in ({}, a.extras)
         kept = {"links", "extras", "raw"}
-        assert b.model_dump(exclude=kept) == a.model_dump(exclude=kept)
+        assert without(b, kept) == without(a, kept)
         assert json.dumps(b.raw, default=str) == json.dumps(a.raw, default=str)

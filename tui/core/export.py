@@ -161,11 +161,11 @@ DEFAULT_EXPORT_COLUMNS: tuple[str, ...] = (
 # itself (``_encode_value``). Test: tests/cli/test_export.py compares both, byte for byte.
 
 _FIELD_EXPR = {
-    "text": '(E(v) if T(v := d["{field}"]) is S else "null" if v is None else F{n}(call))',
-    "int": '(R(v) if T(v := d["{field}"]) is I else "null" if v is None else F{n}(call))',
-    "decimal": '(E(S(v)) if T(v := d["{field}"]) is DEC else "null" if v is None else F{n}(call))',
-    "direction": '(J[v] if T(v := d["{field}"]) is DIR else "null" if v is None else F{n}(call))',
-    "status": '(J[v] if T(v := d["{field}"]) is STA else "null" if v is None else F{n}(call))',
+    "text": '(E(v) if T(v := {value}) is S else "null" if v is None else F{n}(call))',
+    "int": '(R(v) if T(v := {value}) is I else "null" if v is None else F{n}(call))',
+    "decimal": '(E(S(v)) if T(v := {value}) is DEC else "null" if v is None else F{n}(call))',
+    "direction": '(J[v] if T(v := {value}) is DIR else "null" if v is None else F{n}(call))',
+    "status": '(J[v] if T(v := {value}) is STA else "null" if v is None else F{n}(call))',
     "time": "(Q + v.isoformat()[:-6] + ZQ if T(v := {value}) is DT and v.tzinfo is UTC "
     'else "null" if v is None else F{n}(call))',
 }
@@ -251,13 +251,20 @@ def _compile(columns: Sequence[ExportColumn], *, fields: bool) -> Callable[[Any]
         prefix = ("{" if not pieces else ", ") + _ENCODER.encode(column.header) + ": "
         kind, field = _FIELD_COLUMNS.get(column.key, ("", ""))
         if kind:
-            value = '(d["started_at"] or d["created_at"])' if column.key == "time" else ""
-            expr = _FIELD_EXPR[kind].format(field=field, n=n, value=value or f'd["{field}"]')
+            # A lean dict's value is d["field"]; a call's, call.field.
+            read = '{0}["{1}"]'.format if fields else "{0}.{1}".format
+            obj = "d" if fields else "call"
+            value = (
+                f"({read(obj, 'started_at')} or {read(obj, 'created_at')})"
+                if column.key == "time"
+                else read(obj, field)
+            )
+            expr = _FIELD_EXPR[kind].format(n=n, value=value)
         else:
             expr = f"F{n}(call)"
         pieces += [repr(prefix), expr]
     pieces.append(repr("}" if pieces else "{}"))
-    head = "def line(d):\n    call = d\n" if fields else "def line(call):\n    d = call.__dict__\n"
+    head = "def line(d):\n    call = d\n" if fields else "def line(call):\n"
     source = head + "    return ''.join((" + ", ".join(pieces) + "))\n"
     exec(source, env)
     line: Callable[[Any], str] = env["line"]

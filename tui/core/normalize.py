@@ -214,27 +214,27 @@ class Fields:
         return None
 
     def integer(self, *keys: str) -> int | None:
-        value = self.get(*keys)
-        try:
-            return parse_int(value)
-        except (ValueError, OverflowError):
-            self.warn(f"{keys[0]}: not a whole number: {short_repr(value)}")
-            return None
+        result: int | None = self._parsed(keys, parse_int, "not a whole number")
+        return result
 
     def decimal(self, *keys: str) -> Decimal | None:
-        value = self.get(*keys)
-        try:
-            return parse_decimal(value)
-        except (ValueError, OverflowError):
-            self.warn(f"{keys[0]}: not a number: {short_repr(value)}")
-            return None
+        result: Decimal | None = self._parsed(keys, parse_decimal, "not a number")
+        return result
 
     def time(self, *keys: str) -> datetime | None:
+        result: datetime | None = self._parsed(keys, self._time, "not a time")
+        return result
+
+    def _time(self, value: Any) -> datetime | None:
+        return parse_time(value, zone=self.zone)
+
+    def _parsed(self, keys: tuple[str, ...], parse: Callable[[Any], Any], what: str) -> Any:
+        """``parse`` of the first present value; a value it refuses warns and reads ``None``."""
         value = self.get(*keys)
         try:
-            return parse_time(value, zone=self.zone)
+            return parse(value)
         except (ValueError, OverflowError):
-            self.warn(f"{keys[0]}: not a time: {short_repr(value)}")
+            self.warn(f"{keys[0]}: {what}: {short_repr(value)}")
             return None
 
     def enum(self, key: str, mapping: Mapping[str, E], unknown: E) -> tuple[E, str | None]:
@@ -287,28 +287,6 @@ def integer_of(f: Fields, key: str) -> int | None:
     """``f.integer(key)``."""
     value = f.raw.get(key)
     return value if type(value) is int or value is None else f.integer(key)
-
-
-def enum_of(f: Fields, key: str, mapping: Mapping[str, E], unknown: E) -> tuple[E, str | None]:
-    """``f.enum(key, mapping, unknown)``."""
-    value = f.raw.get(key)
-    if type(value) is str and value:
-        found = mapping.get(value.strip().lower())
-        if found is not None:
-            return found, value
-    return f.enum(key, mapping, unknown)
-
-
-def iso_time_of(f: Fields, key: str) -> datetime | None:
-    """``f.time(key)``; ``2026-11-19T15:51:13.318341Z`` (microseconds, Z) read directly: for that
-    form parse_time's own steps are exactly ``datetime.fromisoformat``."""
-    value = f.raw.get(key)
-    if type(value) is str and len(value) == 27 and value[26] == "Z" and value[19] == ".":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    return f.time(key)
 
 
 class Deferred(Sequence[T]):

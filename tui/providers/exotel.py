@@ -10,7 +10,7 @@ is silently truncated. Times are zone-less ``YYYY-MM-DD HH:MM:SS`` in the accoun
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 import httpx
@@ -29,21 +29,18 @@ from tui.core.model import (
     Direction,
     LogEntry,
     Recording,
-    Status,
-    build_call,
 )
-from tui.core.normalize import Fields, short_repr, url_quote
+from tui.core.normalize import short_repr, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params, Plan
 from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.exotel_normalize import RECORDING_MEDIA_KEYS, ExotelNormalize
 from tui.providers.exotel_plan import (
     DEFAULT_WINDOW_DAYS,
     MAX_NUMBERS,
     MAX_QUERIES,
     MAX_SPAN_MONTHS,
     RETENTION_MONTHS,
-    STATUS_PARAM,
-    international,
     international_filter,
     plan_filter,
 )
@@ -54,9 +51,6 @@ from tui.providers.exotel_plan import (
 # `Metadata.Total`: seen only in third-party clients; whether it is the grand total or the page
 # count is unconfirmed. We report it as the grand total.
 REPORT_TOTAL = True
-# Media link preference: the pre-signed URL works without credentials (valid 5-60 min, docs);
-# whether the plain RecordingUrl needs the API credentials depends on account settings.
-RECORDING_MEDIA_KEYS = ("PreSignedRecordingUrl", "RecordingUrl")
 # HTTP status of an unknown CallSid is unconfirmed; a "not found" Code on any status is a 404.
 NOT_FOUND_CODES = frozenset({"NOT_FOUND", "RESOURCE_NOT_FOUND", "CALL_NOT_FOUND"})
 
@@ -68,56 +62,10 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 RATE_LIMIT = "200 requests/min per account"
 
-# Keys that fill normalized fields (module data; tests check every documented key is consumed).
-CONSUMED_KEYS: dict[str, str] = {
-    "Sid": "id",
-    "ParentCallSid": "parent_id",
-    "DateCreated": "created_at",
-    "StartTime": "started_at",
-    "EndTime": "ended_at",
-    "To": "to_number",
-    "From": "from_number",
-    "Status": "status",
-    "Duration": "duration",
-    "Price": "price",
-    "Currency": "currency",
-    "Direction": "direction",
-    "AnsweredBy": "answered_by",
-    "CallerName": "from_name",  # also kept in extras under its own name
-}
-# The documented provider-specific fields, kept verbatim in Call.extras (undocumented keys too).
-EXTRA_KEYS: tuple[str, ...] = (
-    "AccountSid",
-    "DateUpdated",
-    "PhoneNumberSid",
-    "PhoneNumber",
-    "ForwardedFrom",
-    "CallerName",
-    "Uri",
-    "ConversationDuration",
-    "RecordingUrl",
-    "PreSignedRecordingUrl",
-    "Details",
-)
-# Lifted out of `Details` (details=true) into extras of their own.
-DETAIL_KEYS: tuple[str, ...] = ("ConversationDuration", "Leg1Status", "Leg2Status", "Legs")
-# Derived (never sent by Exotel): the ExoPhone in E.164, what the `exophone:` filter matches.
-EXOPHONE_KEY = "ExoPhone"
-_KNOWN_KEYS = frozenset({*CONSUMED_KEYS, *EXTRA_KEYS})
-
-# Status / Direction ↔ normalized (reference §7). Keys lower-case (Fields.enum folds case).
-STATUSES: dict[str, Status] = {value: status for status, value in STATUS_PARAM.items()}
-DIRECTIONS: dict[str, Direction] = {
-    "inbound": Direction.INBOUND,
-    "outbound-dial": Direction.OUTBOUND,  # placed from the Exotel dashboard
-    "outbound-api": Direction.OUTBOUND,  # API, campaigns …
-}
-
 _MAX_TEXT = 500
-_TIME_LENGTH = len("2017-03-03 10:48:33")
 
 
-class ExotelAdapter(Adapter):
+class ExotelAdapter(ExotelNormalize, Adapter):
     provider: ClassVar[str] = "exotel"
     title: ClassVar[str] = "Exotel"
     paging: ClassVar[PagingKind] = "cursor"
@@ -199,84 +147,6 @@ class ExotelAdapter(Adapter):
 
     # -- one record -------------------------------------------------------------------------
 
-    def normalize(self, raw: Any) -> Call:
-        f = Fields(raw, zone=self.zone)
-        call_id = f.text("Sid")
-        if call_id is None:
-            f.warn("Sid missing")
-        status, status_raw = f.enum("Status", STATUSES, Status.UNKNOWN)
-        direction, direction_raw = f.enum("Direction", DIRECTIONS, Direction.UNKNOWN)
-        extras = f.extras(EXTRA_KEYS)
-        details = f.mapping("Details")
-        for key in DETAIL_KEYS:
-            value = details.get(key)
-            if key not in extras and value is not None and value != "":
-                extras[key] = value
-        for key, value in f.raw.items():  # undocumented fields: kept, never dropped
-            if key not in _KNOWN_KEYS and value is not None and value != "":
-                extras[key] = value
-        exophone = f.text("PhoneNumber") or f.text("PhoneNumberSid")
-        if exophone is not None:
-            # derived, not sent: the ExoPhone in the E.164 form the PhoneNumber filter takes
-            extras[EXOPHONE_KEY] = international(exophone)
-        from_given, to_given = f.text("From"), f.text("To")
-        from_number = None if from_given is None else international(from_given)
-        to_number = None if to_given is None else international(to_given)
-        parent_id = f.text("ParentCallSid")
-        links: dict[str, str] = {}
-        if call_id is not None:
-            own = self.call_url(call_id)
-            links[LINK_SELF] = own
-            links[LINK_CHILDREN] = own + "?details=true"
-        media = _media_url(f)
-        if media is not None:
-            links[LINK_RECORDING_MEDIA] = media
-            if call_id is not None:
-                links[LINK_RECORDINGS] = links[LINK_CHILDREN]
-        if parent_id is not None:
-            links[LINK_PARENT] = self.call_url(parent_id)
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=call_id or "?",
-            parent_id=parent_id,
-            from_number=from_number,
-            to_number=to_number,
-            # the national form as Exotel wrote it, when the number was converted to E.164
-            from_formatted=from_given if from_given != from_number else None,
-            to_formatted=to_given if to_given != to_number else None,
-            from_name=f.text("CallerName"),
-            to_name=None,
-            created_at=self.time(f, "DateCreated"),
-            started_at=self.time(f, "StartTime"),
-            answered_at=None,
-            ended_at=self.time(f, "EndTime"),
-            duration=f.integer("Duration"),
-            price=f.decimal("Price"),
-            currency=f.text("Currency"),
-            direction=direction,
-            direction_raw=direction_raw,
-            status=status,
-            status_raw=status_raw,
-            answered_by=f.text("AnsweredBy"),
-            end_reason=None,
-            links=links,
-            extras=extras,
-            warnings=tuple(f.warnings),
-            raw=raw,
-        )
-
-    def time(self, f: Fields, key: str) -> datetime | None:
-        """Exotel's ``YYYY-MM-DD HH:MM:SS`` in the account zone; a fast path for the one format
-        every record uses (a list of 100k calls parses 300k of them), ``Fields.time`` otherwise."""
-        value = f.raw.get(key)
-        if type(value) is str and len(value) == _TIME_LENGTH and value[10] == " ":
-            try:
-                return datetime.fromisoformat(value).replace(tzinfo=self.zone).astimezone(UTC)
-            except ValueError:
-                pass
-        return f.time(key)
-
     def call_url(self, call_id: str) -> str:
         safe = call_id if call_id.isalnum() and call_id.isascii() else url_quote(call_id)
         return f"{self._call_base}{safe}.json"
@@ -340,16 +210,6 @@ def _text(value: Any) -> str | None:
         return value[:_MAX_TEXT] or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    return None
-
-
-def _media_url(f: Fields) -> str | None:
-    for key in RECORDING_MEDIA_KEYS:
-        value = f.raw.get(key)
-        if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
-            return value
-        if value not in (None, ""):
-            f.warn(f"{key}: not an http(s) URL: {short_repr(value)}")
     return None
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, tzinfo
-from functools import cached_property
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -27,23 +26,23 @@ from tui.core.model import (
     LINK_RECORDINGS,
     LINK_SELF,
     Call,
-    Direction,
     Recording,
     Status,
-    call_of,
 )
 from tui.core.normalize import (
     Deferred,
-    Fields,
-    enum_of,
-    integer_of,
     parse_int,
-    text_of,
     url_quote,
 )
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import FIELD_OF, QUERY_KEY, Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.fonedynamics_normalize import (
+    DIRECTION,
+    PATH_CALL,
+    RECORDING_KEY,
+    FoneDynamicsNormalize,
+)
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
 # Every guess lives here so a wrong one is a one-line fix.
@@ -52,7 +51,6 @@ from tui.providers.base import Adapter, Capabilities, LinkResult
 # the same three paths are listed in fixtures/fonedynamics/get_calls.field_catalogue.json.
 PATH_ACCOUNT_CALLS = "/v2/Accounts/{sid}/Calls"
 PATH_PROPERTY_CALLS = "/v2/Properties/{sid}/Calls"
-PATH_CALL = "/v2/Calls/{sid}"
 # Filter names for the time window: taken from the Find SMS page (same semantics, epoch seconds).
 PARAM_DATE_FROM = "Date_From"  # inclusive
 PARAM_DATE_TO = "Date_To"  # exclusive
@@ -68,12 +66,6 @@ LIST_KEYS = ("Calls",)
 ONE_KEYS = ("Call",)
 TOTAL_KEYS = ("TotalCount",)
 TOKEN_KEYS = ("NextPageToken",)
-# Record field names whose labels were lost in every stored copy of the Get Calls page; the
-# spellings are guesses from the filter table ("Date_From") and the Fivetran schema (date_start,
-# froms, tos). First present wins.
-START_KEYS = ("DateStart", "Date_Start", "StartTime", "Date")
-FROM_KEYS = ("From", "Caller")
-TO_KEYS = ("To", "Dialled")
 # Results_Count: default 200, maximum undocumented. 200 is the one size the server is known to
 # return in full, so a "short page" (our end-of-list signal) can never be a silent server cap.
 PAGE_SIZE = 200
@@ -81,54 +73,6 @@ PAGE_SIZE = 200
 
 # --- Documented facts (seed 000: Get Calls page; errors page; SDK error model) ----------------
 
-ID_KEY = "CallSid"
-DURATION_KEY = "Duration"
-DISPOSITION_KEY = "Disposition"
-RECORDING_KEY = "Recording_Uri"
-FRIENDLY_KEY = "To_Friendly"
-
-# Keys that fill normalized fields (anything else in a record lands in extras).
-CONSUMED_KEYS: frozenset[str] = frozenset(
-    {ID_KEY, DURATION_KEY, DISPOSITION_KEY, *START_KEYS, *FROM_KEYS, *TO_KEYS}
-)
-# The documented provider-specific fields, kept verbatim in Call.extras (in this order).
-EXTRA_KEYS: tuple[str, ...] = (
-    "PropertySid",
-    "From_CountryCode",
-    "From_Region",
-    "From_City",
-    FRIENDLY_KEY,
-    "Endpoint",
-    RECORDING_KEY,
-    "Attribution_Source",
-    "Attribution_Medium",
-    "Attribution_Campaign",
-    "Attribution_Content",
-    "Session_Traffic_Type",
-    "Session_Keywords",
-    "Session_ConversionUri",
-    "Session_LandingUri",
-    "Survey_Type",
-    "Survey_Value",
-    "Survey_Custom1",
-    "Survey_Custom2",
-    "Survey_Custom3",
-    "Survey_UniqueCode",
-    "Prompts_Keys",
-    "Notes",
-    "CallType",
-    "Google_Analytics_ClientId",
-    "Google_Adwords_ClickId",
-)
-
-# Disposition ↔ normalized status (reference §7.1). Keys are lower-case (Fields.enum folds case).
-DISPOSITIONS: dict[str, Status] = {
-    "answered": Status.COMPLETED,
-    "ivr": Status.IVR,
-    "busy": Status.BUSY,
-    "noanswer": Status.NO_ANSWER,
-    "failed": Status.FAILED,
-}
 DISPOSITION_PARAM: dict[Status, str] = {
     Status.COMPLETED: "Answered",
     Status.IVR: "IVR",
@@ -136,26 +80,6 @@ DISPOSITION_PARAM: dict[Status, str] = {
     Status.NO_ANSWER: "NoAnswer",
     Status.FAILED: "Failed",
 }
-# Fone Dynamics has no direction field: call tracking only records calls *into* a tracking
-# number (reference §7.2, proposal).
-DIRECTION = Direction.INBOUND
-# The fields a Fone Dynamics record never carries (and its one direction), as every call has them.
-UNREPORTED: dict[str, Any] = {
-    "parent_id": None,
-    "from_formatted": None,
-    "to_formatted": None,
-    "from_name": None,
-    "created_at": None,
-    "answered_at": None,
-    "ended_at": None,
-    "price": None,
-    "currency": None,
-    "direction": DIRECTION,
-    "direction_raw": None,
-    "answered_by": None,
-    "end_reason": None,
-}
-
 # ErrorCode → error class (errors page; SDK). Any other "*_NOT_FOUND" is a NotFoundError too.
 ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
     "CALL_NOT_FOUND": errors.NotFoundError,
@@ -178,7 +102,7 @@ UNIQUE_VALUES: dict[str, str] = {"unique": "Unique", "repeat": "Repeat"}
 _OWN_EXTRAS = frozenset({*ATTRIBUTION_PARAMS, "endpoint", "keys", "unique"})
 
 
-class FoneDynamicsAdapter(Adapter):
+class FoneDynamicsAdapter(FoneDynamicsNormalize, Adapter):
     provider: ClassVar[str] = "fonedynamics"
     title: ClassVar[str] = "Fone Dynamics"
     paging: ClassVar[PagingKind] = "offset"
@@ -197,11 +121,6 @@ class FoneDynamicsAdapter(Adapter):
             f"≤ {PAGE_SIZE} calls per page",
         ),
     )
-
-    @cached_property
-    def zone(self) -> tzinfo:
-        # Times are epoch seconds (UTC); the zone only reads a zone-less text time, if one comes.
-        return self.account.tz
 
     # -- auth and errors --------------------------------------------------------------------
 
@@ -279,100 +198,6 @@ class FoneDynamicsAdapter(Adapter):
 
     # -- one record -------------------------------------------------------------------------
 
-    def normalize(self, raw: Any) -> Call:
-        f = Fields(raw, zone=self.zone)
-        call_id = text_of(f, ID_KEY)
-        if call_id is None:
-            f.warn(f"{ID_KEY} missing")
-        status, status_raw = enum_of(f, DISPOSITION_KEY, DISPOSITIONS, Status.UNKNOWN)
-        recording = text_of(f, RECORDING_KEY)
-        extras: dict[str, Any] = {}
-        links: dict[str, str] = {}
-        if not self.lean:
-            extras = f.extras(EXTRA_KEYS)
-            # Names the reference does not know (e.g. the real start-time field) stay visible.
-            for key, value in f.raw.items():
-                if key not in CONSUMED_KEYS and key not in extras and value not in (None, ""):
-                    extras[str(key)] = value
-            if recording:
-                links[LINK_RECORDING_MEDIA] = recording
-                links[LINK_RECORDINGS] = recording
-            if call_id:
-                links[LINK_SELF] = PATH_CALL.format(sid=url_quote(call_id))
-        return call_of(
-            {
-                "provider": self.provider,
-                "account": self.account.name,
-                **UNREPORTED,
-                "id": call_id or "?",
-                "from_number": text_of(f, *FROM_KEYS),
-                "to_number": text_of(f, *TO_KEYS),
-                "to_name": text_of(f, FRIENDLY_KEY),
-                "started_at": _start_of(f),
-                "duration": integer_of(f, DURATION_KEY),
-                "status": status,
-                "status_raw": status_raw,
-                "links": links,
-                "extras": extras,
-                "warnings": tuple(f.warnings),
-                "raw": raw,
-            }
-        )
-
-    lean_fields_read = frozenset(
-        {
-            *("provider", "account", "id", "parent_id", "from_number", "to_number"),
-            *("from_formatted", "to_formatted", "from_name", "to_name", "created_at"),
-            *("started_at", "answered_at", "ended_at", "duration", "price", "currency"),
-            *("direction", "direction_raw", "status", "status_raw", "answered_by", "end_reason"),
-        }
-    )
-
-    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
-        """:meth:`normalize`'s fields but links, extras and warnings, for a record whose every
-        read is its plain case (text or null, epoch digits, an integer, a known disposition);
-        ``None`` otherwise."""
-        if type(raw) is not dict:
-            return None
-        get = raw.get
-        call_id = get(ID_KEY)
-        if type(call_id) is not str or not call_id:
-            return None
-        status_raw = get(DISPOSITION_KEY)
-        status = DISPOSITIONS.get(status_raw.strip().lower()) if type(status_raw) is str else None
-        if status is None:
-            return None
-        from_number = _plain_text(raw, FROM_KEYS)
-        to_number = _plain_text(raw, TO_KEYS)
-        to_name = _plain_text(raw, (FRIENDLY_KEY,))
-        if from_number is False or to_number is False or to_name is False:
-            return None
-        started: datetime | None = None
-        for key in START_KEYS:
-            value = get(key)
-            if value is not None:
-                digits = type(value) is str and 0 < len(value) < 12 and value.isascii()
-                if not (digits and value.isdigit()):
-                    return None
-                started = datetime.fromtimestamp(float(value), UTC)
-                break
-        duration = get(DURATION_KEY)
-        if duration is not None and type(duration) is not int:
-            return None
-        return {
-            "provider": self.provider,
-            "account": self.account.name,
-            **UNREPORTED,
-            "id": call_id,
-            "from_number": from_number,
-            "to_number": to_number,
-            "to_name": to_name,
-            "started_at": started,
-            "duration": duration,
-            "status": status,
-            "status_raw": status_raw,
-        }
-
     async def get_call(self, call_id: str) -> Call:
         path = PATH_CALL.format(sid=url_quote(call_id))
         body = await self.http.get_json(path)
@@ -398,31 +223,6 @@ class FoneDynamicsAdapter(Adapter):
 
 
 # --- pure helpers (tests call them directly) ---------------------------------------------------
-
-
-# Fast reads: see tui.core.normalize.text_of and friends.
-
-
-def _plain_text(raw: dict[str, Any], keys: tuple[str, ...]) -> str | bool | None:
-    """``text_of(Fields(raw), *keys)`` when the first present value is a string; else False."""
-    for key in keys:
-        value = raw.get(key)
-        if value is not None:
-            return (value or None) if type(value) is str else False
-    return None
-
-
-def _start_of(f: Fields) -> datetime | None:
-    """``f.time(*START_KEYS)``: epoch seconds as digits (under 10**11, so never milliseconds)
-    read directly, as ``parse_time`` reads them."""
-    get = f.raw.get
-    for key in START_KEYS:
-        value = get(key)
-        if value is not None:
-            if type(value) is str and 0 < len(value) < 12 and value.isascii() and value.isdigit():
-                return datetime.fromtimestamp(float(value), UTC)
-            return f.time(*START_KEYS)
-    return None
 
 
 def split_cursor(cursor: Cursor) -> tuple[int, str | None]:

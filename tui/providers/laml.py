@@ -32,29 +32,23 @@ from tui.core.model import (
     Direction,
     Recording,
     Status,
-    build_call,
-    build_recording,
-    call_of,
 )
 from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
 from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
 from tui.core.plan import Params, Plan, PlanItem, Where
 from tui.core.walk import Walker
 from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.laml_normalize import (
+    FORMATTED_FROM_KEYS,
+    FORMATTED_TO_KEYS,
+    LamlNormalize,
+)
 from tui.providers.laml_parse import (
-    decimal_of,
-    enum_of,
     event_entry,
-    fast_time,
-    integer_of,
     list_envelope,
     next_uri_hint,
     notification_entry,
     parse_laml_error,
-    plain_decimal,
-    plain_time,
-    plain_times,
-    text_of,
 )
 
 # -- design choices and provider facts (one line each to change) ------------------------------
@@ -68,29 +62,6 @@ DAY_BOUND_SLACK_DAYS = 0
 # Pages read when following a link (recordings, notifications, events, child legs); more than
 # that is reported in the result's note, never dropped silently.
 LINK_PAGE_LIMIT = 20
-
-# Fields a normalized ``Call`` field holds completely; every other key goes to ``extras`` verbatim.
-CONSUMED_KEYS: frozenset[str] = frozenset(
-    {
-        "sid",
-        "parent_call_sid",
-        "from",
-        "to",
-        "date_created",
-        "start_time",
-        "end_time",
-        "duration",
-        "price",
-        "price_unit",
-        "direction",
-        "status",
-        "answered_by",
-    }
-)
-# Alternative spellings of the formatted numbers (Twilio ``from_formatted``, SignalWire
-# ``formatted_from`` plus the alias). A spelling whose value differs from the one used is kept.
-FORMATTED_FROM_KEYS = ("from_formatted", "formatted_from")
-FORMATTED_TO_KEYS = ("to_formatted", "formatted_to")
 
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 _PHONE_LIKE = re.compile(r"[+\d\s().\-]+")
@@ -165,68 +136,6 @@ def day_bounds(
     )
 
 
-# Fields read as plain text by the fast path, in the order ``_fast_texts`` returns them.
-_TEXT_KEYS = ("parent_call_sid", "from", "to", "caller_name", "price_unit", "answered_by")
-
-
-def _fast_head(
-    raw: Mapping[str, Any], d: LamlDialect
-) -> tuple[str, Status, Any, Direction, Any] | None:
-    """The fast paths' first reads: (sid, status, status_raw, direction, direction_raw), or
-    ``None`` if the sid is not a non-empty string or an enum is not a known string (or null)."""
-    sid = raw.get("sid")
-    if type(sid) is not str or not sid:
-        return None
-    status_raw = raw.get("status")
-    if status_raw is None:
-        status = Status.UNKNOWN
-    elif type(status_raw) is str and status_raw in d.statuses:
-        status = d.statuses[status_raw]
-    else:
-        return None
-    direction_raw = raw.get("direction")
-    if direction_raw is None:
-        direction = Direction.UNKNOWN
-    elif type(direction_raw) is str and direction_raw in d.directions:
-        direction = d.directions[direction_raw]
-    else:
-        return None
-    return sid, status, status_raw, direction, direction_raw
-
-
-def _plain_duration(value: Any) -> int | bool | None:
-    """An integer duration, or a short plain string of digits as one; ``None`` if absent;
-    ``False`` for anything else (the checked path then reads and warns)."""
-    if value is None or type(value) is int:
-        return value
-    if type(value) is str and 0 < len(value) < 10 and value.isascii() and value.isdigit():
-        return int(value)
-    return False
-
-
-def _fast_texts(raw: Mapping[str, Any]) -> list[str | None] | None:
-    """The text fields (``""`` read as absent), or ``None`` if one is not a string or null."""
-    out: list[str | None] = []
-    for key in _TEXT_KEYS:
-        value = raw.get(key)
-        if value is None:
-            out.append(None)
-        elif type(value) is str:
-            out.append(value or None)
-        else:
-            return None
-    return out
-
-
-def _first_text(raw: Mapping[str, Any], keys: tuple[str, ...]) -> str | bool | None:
-    """``Fields.text(*keys)`` for string values; ``False`` if the first present is not one."""
-    for key in keys:
-        value = raw.get(key)
-        if value is not None:
-            return (value or None) if type(value) is str else False
-    return None
-
-
 def with_json_suffix(url: str) -> str:
     """``…/Calls?Page=1`` → ``…/Calls.json?Page=1`` (a last segment with an extension is kept)."""
     parts = urlsplit(url)
@@ -239,7 +148,7 @@ def with_json_suffix(url: str) -> str:
 # -- the adapter -----------------------------------------------------------------------------
 
 
-class LamlAdapter(Adapter):
+class LamlAdapter(LamlNormalize, Adapter):
     """The LaML adapter; :class:`TwilioAdapter` and :class:`SignalWireAdapter` give a dialect."""
 
     dialect: ClassVar[LamlDialect]
@@ -444,236 +353,6 @@ class LamlAdapter(Adapter):
         # Normalized on first use: the walk sends the next page's request first.
         return Page(Deferred(records, self._normalize_page_record), nxt, None, len(records))
 
-    def _normalize_page_record(self, record: Any) -> Call:
-        try:
-            if type(record) is dict:  # normalize() inlined: pages hold a thousand of these
-                call = self._normalize_fast(record)
-                if call is not None:
-                    return call
-            return self.normalize_checked(record)
-        except Exception:  # a normalizer bug: the base turns it into a Call with a warning
-            return self.safe_normalize(record)
-
-    # -- normalize ---------------------------------------------------------------------------
-
-    def normalize(self, raw: Any) -> Call:
-        """One call record → ``Call``: the fast path for a well-typed record (no warning to
-        give), else :meth:`normalize_checked`, which reads every field through ``Fields``."""
-        if type(raw) is dict:
-            call = self._normalize_fast(raw)
-            if call is not None:
-                return call
-        return self.normalize_checked(raw)
-
-    def _normalize_fast(self, raw: dict[str, Any]) -> Call | None:
-        """``normalize_checked``'s result for a record whose every field has its usual type and
-        form; ``None`` as soon as one does not (the checked path then warns about it)."""
-        d = self.dialect
-        get = raw.get
-        head = _fast_head(raw, d)
-        if head is None:
-            return None
-        sid, status, status_raw, direction, direction_raw = head
-        texts = _fast_texts(raw)
-        if texts is None:
-            return None
-        parent, from_number, to_number, from_name, currency, answered_by = texts
-        from_formatted = _first_text(raw, d.formatted_from)
-        to_formatted = _first_text(raw, d.formatted_to)
-        if from_formatted is False or to_formatted is False:
-            return None
-        times = plain_times(get("date_created"), get("start_time"), get("end_time"))
-        if times is None:
-            return None
-        created, started, ended = times
-        duration = _plain_duration(get("duration"))
-        if duration is False:
-            return None
-        price = plain_decimal(get("price"))
-        if price is False:
-            return None
-        subresources = get("subresource_uris")
-        if subresources is not None and type(subresources) is not dict:
-            return None
-
-        extras: dict[str, Any] = {}
-        links: dict[str, str] = {}
-        if not self.lean:
-            for key, value in raw.items():
-                if key in CONSUMED_KEYS or value is None or value == "":
-                    continue
-                if key in FORMATTED_FROM_KEYS and value == from_formatted:
-                    continue
-                if key in FORMATTED_TO_KEYS and value == to_formatted:
-                    continue
-                extras[key] = value
-            links = self._links_of(get("uri"), subresources or {}, sid, parent)
-
-        return call_of(
-            {
-                "provider": self.provider,
-                "account": self.account.name,
-                "id": sid,
-                "parent_id": parent,
-                "from_number": from_number,
-                "to_number": to_number,
-                "from_formatted": from_formatted,
-                "to_formatted": to_formatted,
-                "from_name": from_name,
-                "to_name": None,
-                "created_at": created,
-                "started_at": started,
-                "answered_at": None,
-                "ended_at": ended,
-                "duration": duration,
-                "price": price,
-                "currency": currency,
-                "direction": direction,
-                "direction_raw": direction_raw,
-                "status": status,
-                "status_raw": status_raw,
-                "answered_by": answered_by,
-                "end_reason": None,
-                "links": links,
-                "extras": extras,
-                "warnings": (),
-                "raw": raw,
-            }
-        )
-
-    lean_fields_read = frozenset(
-        {
-            *("provider", "account", "id", "parent_id", "from_number", "to_number"),
-            *("from_name", "to_name", "created_at", "started_at", "answered_at", "duration"),
-            *("price", "currency", "direction", "direction_raw", "status", "status_raw"),
-            *("answered_by", "end_reason"),
-        }
-    )
-
-    def lean_fields(self, raw: Any) -> dict[str, Any] | None:
-        """:meth:`_normalize_fast`'s reads of the ``lean_fields_read`` fields only (not the
-        formatted numbers, the end time, links or extras); ``None`` where it would give up."""
-        if type(raw) is not dict:
-            return None
-        d = self.dialect
-        get = raw.get
-        head = _fast_head(raw, d)
-        if head is None:
-            return None
-        sid, status, status_raw, direction, direction_raw = head
-        # _fast_texts, inlined (six reads a record): a string ("" read as absent) or null.
-        parent = get("parent_call_sid")
-        from_number = get("from")
-        to_number = get("to")
-        from_name = get("caller_name")
-        currency = get("price_unit")
-        answered_by = get("answered_by")
-        if (
-            (parent is not None and type(parent) is not str)
-            or (from_number is not None and type(from_number) is not str)
-            or (to_number is not None and type(to_number) is not str)
-            or (from_name is not None and type(from_name) is not str)
-            or (currency is not None and type(currency) is not str)
-            or (answered_by is not None and type(answered_by) is not str)
-        ):
-            return None
-        created_raw = get("date_created")
-        created = plain_time(created_raw)
-        if created is False:
-            return None
-        started_raw = get("start_time")
-        if type(started_raw) is str and started_raw == created_raw:
-            started: datetime | bool | None = created
-        else:
-            started = plain_time(started_raw)
-            if started is False:
-                return None
-        duration = _plain_duration(get("duration"))
-        if duration is False:
-            return None
-        price = plain_decimal(get("price"))
-        if price is False:
-            return None
-        return {
-            "provider": self.provider,
-            "account": self.account.name,
-            "id": sid,
-            "parent_id": parent or None,
-            "from_number": from_number or None,
-            "to_number": to_number or None,
-            "from_name": from_name or None,
-            "to_name": None,
-            "created_at": created,
-            "started_at": started,
-            "answered_at": None,
-            "duration": duration,
-            "price": price,
-            "currency": currency or None,
-            "direction": direction,
-            "direction_raw": direction_raw,
-            "status": status,
-            "status_raw": status_raw,
-            "answered_by": answered_by or None,
-            "end_reason": None,
-        }
-
-    def normalize_checked(self, raw: Any) -> Call:
-        """One record of any shape → ``Call``, every odd value a warning (never raises)."""
-        d = self.dialect
-        f = Fields(raw)
-        sid = text_of(f, "sid")
-        if sid is None:
-            f.warn("sid: missing")
-        status, status_raw = enum_of(f, "status", d.statuses, Status.UNKNOWN)
-        direction, direction_raw = enum_of(f, "direction", d.directions, Direction.UNKNOWN)
-        parent = text_of(f, "parent_call_sid")
-        from_formatted = f.text(*d.formatted_from)
-        to_formatted = f.text(*d.formatted_to)
-
-        extras: dict[str, Any] = {}
-        for key, value in f.raw.items():
-            if key in CONSUMED_KEYS or value is None or value == "":
-                continue
-            if key in FORMATTED_FROM_KEYS and value == from_formatted:
-                continue
-            if key in FORMATTED_TO_KEYS and value == to_formatted:
-                continue
-            extras[key] = value
-
-        links = self._links(f, sid, parent) if sid is not None else {}
-        return build_call(
-            provider=self.provider,
-            account=self.account.name,
-            id=sid or "?",
-            parent_id=parent,
-            from_number=text_of(f, "from"),
-            to_number=text_of(f, "to"),
-            from_formatted=from_formatted,
-            to_formatted=to_formatted,
-            from_name=text_of(f, "caller_name"),
-            to_name=None,
-            created_at=fast_time(f, "date_created"),
-            started_at=fast_time(f, "start_time"),
-            answered_at=None,
-            ended_at=fast_time(f, "end_time"),
-            duration=integer_of(f, "duration"),
-            price=decimal_of(f, "price"),
-            currency=text_of(f, "price_unit"),
-            direction=direction,
-            direction_raw=direction_raw,
-            status=status,
-            status_raw=status_raw,
-            answered_by=text_of(f, "answered_by"),
-            end_reason=None,
-            links=links,
-            extras=extras,
-            warnings=tuple(f.warnings),
-            raw=raw,
-        )
-
-    def _links(self, f: Fields, sid: str, parent: str | None) -> dict[str, str]:
-        return self._links_of(f.raw.get("uri"), f.mapping("subresource_uris"), sid, parent)
-
     def _links_of(
         self, uri: Any, advertised: Mapping[str, Any], sid: str, parent: str | None
     ) -> dict[str, str]:
@@ -698,7 +377,7 @@ class LamlAdapter(Adapter):
         if sid is None:
             f.warn("sid: missing")
         media = self.media_url(f.text("account_sid"), sid) if sid is not None else None
-        return build_recording(
+        return Recording(
             provider=self.provider,
             id=sid or "?",
             call_id=f.text("call_sid"),

@@ -7,18 +7,16 @@ Every function here is total over JSON values: odd input becomes ``None`` plus a
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from tui.core import errors
 from tui.core.http import ErrorInfo
-from tui.core.model import LogEntry, build_log_entry
+from tui.core.model import LogEntry
 from tui.core.normalize import Fields, short_repr
 
 # Error codes with a meaning of their own (providers.md §6.5). The HTTP status of 21481 is
@@ -45,82 +43,14 @@ _MONTHS = {
     "Dec": 12,
 }
 _NOTIFICATION_LEVELS = {"0": "error", "1": "warning"}
-_PLAIN_DECIMAL = re.compile(r"-?\d{1,20}(\.\d{1,20})?")
-E = TypeVar("E")
 _DAY_CACHE: dict[str, str] = {}  # "18 Oct 2019" → "2019-10-18T"
 _DAY_CACHE_SIZE = 4096
 _TIME_CACHE: dict[str, datetime] = {}
 _TIME_CACHE_SIZE = 8192
-_DECIMALS: dict[str, Decimal] = {}
-_DECIMAL_CACHE_SIZE = 4096
 
 
 # Fast paths for the common, well-typed value; anything else goes through ``Fields`` (which
 # converts or warns). Listing 100k calls spends most of its time here.
-
-
-def text_of(f: Fields, key: str) -> str | None:
-    value = f.raw.get(key)
-    if type(value) is str:
-        return value or None
-    return None if value is None else f.text(key)
-
-
-def integer_of(f: Fields, key: str) -> int | None:
-    value = f.raw.get(key)
-    if type(value) is int:
-        return value
-    if type(value) is str and 0 < len(value) < 10 and value.isascii() and value.isdigit():
-        return int(value)
-    return f.integer(key)
-
-
-def decimal_of(f: Fields, key: str) -> Decimal | None:
-    value = f.raw.get(key)
-    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
-        return _decimal(value)
-    return f.decimal(key)
-
-
-def plain_decimal(value: Any) -> Decimal | bool | None:
-    """A price as ``decimal_of`` reads a null, ``""``, plain decimal text or a finite JSON number
-    (SignalWire sends numbers); ``False`` for any other value (the checked path decides, and
-    warns)."""
-    if value is None or value == "":
-        return None
-    kind = type(value)
-    if kind is str:
-        # Every text in the cache read as this one would: it passed the pattern, or it is a
-        # finite float's repr (parse_decimal reads that text the same, without a warning).
-        found = _DECIMALS.get(value)
-        if found is not None:
-            return found
-        if _PLAIN_DECIMAL.fullmatch(value):
-            return _decimal(value)
-    if kind is float and math.isfinite(value):
-        return _decimal(repr(value))  # as parse_decimal reads a float
-    if kind is int:
-        return Decimal(value)
-    return False
-
-
-def _decimal(text: str) -> Decimal:
-    # Prices repeat (-0.0130, -0.0085…) and a Decimal is immutable: share them.
-    found = _DECIMALS.get(text)
-    if found is None:
-        if len(_DECIMALS) >= _DECIMAL_CACHE_SIZE:
-            _DECIMALS.clear()
-        found = _DECIMALS[text] = Decimal(text)
-    return found
-
-
-def enum_of(f: Fields, key: str, mapping: Mapping[str, E], unknown: E) -> tuple[E, str | None]:
-    value = f.raw.get(key)
-    if type(value) is str:
-        found = mapping.get(value)
-        if found is not None:
-            return found, value
-    return f.enum(key, mapping, unknown)
 
 
 def fast_time(f: Fields, key: str) -> datetime | None:
@@ -136,7 +66,7 @@ def fast_time(f: Fields, key: str) -> datetime | None:
 
 
 def plain_time(value: Any) -> datetime | bool | None:
-    """A time as ``fast_time`` reads a null, ``""`` or ``+0000`` RFC 2822 text; ``False`` for any
+    """A time as ``Fields.time`` reads a null, ``""`` or ``+0000`` RFC 2822 text; ``False`` for any
     other value (the checked path decides, and warns)."""
     if type(value) is str:
         if not value:
@@ -146,19 +76,6 @@ def plain_time(value: Any) -> datetime | bool | None:
             moment = _rfc2822_utc(value)
         return False if moment is None else moment
     return None if value is None or value == "" else False
-
-
-def plain_times(
-    created: Any, started: Any, ended: Any
-) -> tuple[datetime | None, datetime | None, datetime | None] | None:
-    """:func:`plain_time` of a record's three times, or ``None`` if one of them is ``False``
-    (the start is usually the creation text again: read once)."""
-    c = plain_time(created)
-    s = c if type(started) is str and started == created else plain_time(started)
-    e = plain_time(ended)
-    if c is False or s is False or e is False:
-        return None
-    return c, s, e  # type: ignore[return-value]
 
 
 def _rfc2822_utc(value: str) -> datetime | None:
@@ -318,7 +235,7 @@ def notification_entry(raw: Any) -> LogEntry:
         )
         if value
     ]
-    return build_log_entry(
+    return LogEntry(
         time=f.time("message_date") or f.time("date_created"),
         level=level,
         title=title,
@@ -346,7 +263,7 @@ def event_entry(raw: Any) -> LogEntry:
         )
         if value
     ]
-    return build_log_entry(
+    return LogEntry(
         time=response.time("date_created"),
         level=level,
         title=title,

@@ -28,23 +28,18 @@ from tui.core.model import (
     Call,
     Direction,
     Recording,
-    Status,
-    call_of,
 )
 from tui.core.normalize import (
     Fields,
-    enum_of,
-    integer_of,
-    iso_time_of,
     parse_time,
     short_repr,
-    text_of,
     url_quote,
 )
 from tui.core.paging import Cursor, Page
 from tui.core.plan import QUERY_KEY, Params, Plan, PlanItem, Where
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.portsip_auth import DEFAULT_LOGIN, OAUTH_CLIENT_ID, Clock, PortSipAuth
+from tui.providers.portsip_normalize import PortSipNormalize
 from tui.providers.portsip_odata import (
     RECORDING_OVERLAP_SLACK,
     any_of,
@@ -74,97 +69,16 @@ MAX_IDS_PUSHED = 50  # more ids than this make the URL too long: filter them loc
 MAX_RECORDING_DETAILS = 20  # GET /recordings/{id} per matching recording, at most
 MAX_LINK_PAGES = 5  # pages walked when following recordings/children (server may ignore filter)
 
-DIRECTIONS: dict[str, Direction] = {  # §7.2
-    "inbound_call": Direction.INBOUND,
-    "inbound_outbound_call": Direction.INBOUND,  # entered from a trunk, then went out again
-    "outbound_call": Direction.OUTBOUND,
-    "extension_call": Direction.INTERNAL,
-}
 NATIVE_DIRECTIONS: dict[Direction, tuple[str, ...]] = {
     Direction.INBOUND: ("INBOUND_CALL", "INBOUND_OUTBOUND_CALL"),
     Direction.OUTBOUND: ("OUTBOUND_CALL",),
     Direction.INTERNAL: ("EXTENSION_CALL",),
 }
-# fmt: off
-END_REASONS = frozenset({
-    "CALLER_DISCONNECTED", "CALLEE_DISCONNECTED", "BLIND_TRANSFER_COMPLETED",
-    "CONSULT_TRANSFER_COMPLETED", "REPLACED", "REFERRED", "REDIRECTED", "CANCELLED",
-    # not in the spec's enum, but in PortSIP's own CDR example (accessing-cdrs-and-recordings.md)
-    "CALLER_DISCONNECT", "CALLEE_DISCONNECT",
-})
-REROUTE_REASONS = frozenset({
-    "TRANSFER", "OVERFLOW",
-    # added in v22.5 (§3.5)
-    "CAPACITY_BLOCKED", "QUEUE_EXIT", "QUEUE_ABANDONED", "REDIRECT", "FORWARDING_UNCONDITIONAL",
-    "FORWARDING_BUSY", "FORWARDING_NO_ANSWER", "FORWARDING_NOT_REACHABLE", "FORWARDING_EXCEPTION",
-    "FORWARDING_LUNCH", "FORWARDING_BUSINESS_TRIP", "FORWARDING_AWAY", "FORWARDING_NIGHT_MODE",
-})
-# fmt: on
-# SIP final codes → status (§7.1: standard SIP meanings, not PortSIP documentation).
-CANCEL_REASONS = frozenset({"CANCELLED", "CANCELED"})
-CANCEL_CODES = frozenset({487})
-BUSY_CODES = frozenset({486, 600})
-NO_ANSWER_CODES = frozenset({408, 480})
 # Error codes (§3.6); any other code is treated as UNKNOWN (classified by HTTP status).
 ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
     "UNAUTHORIZED": errors.AuthError,
     "VALIDATE_FAILED": errors.BadRequestError,
 }
-
-# fmt: off
-# Fields read into normalized Call fields; every other key of a record goes to extras verbatim.
-CONSUMED_KEYS = frozenset({
-    "id", "caller", "callee", "caller_display_name", "callee_display_name",
-    "started_at", "answered_at", "ended_at", "duration", "direction", "end_reason",
-    "cost",  # → price, and kept in extras too
-})
-# Documented fields that land in extras (§3.5); listed for tests and readers.
-EXTRA_KEYS = (
-    "session_id", "call_id", "caller_domain", "callee_domain", "destination",
-    "outbound_caller_id", "did_cid", "trunk", "service_number", "user_data", "reroute_reason",
-    "status_code", "cost", "billed_account", "rang_at",
-)
-# fmt: on
-
-# -- status derivation -------------------------------------------------------------------------
-
-
-def derive_status(
-    *,
-    answered_at: datetime | None,
-    ended_at: datetime | None,
-    rang_at: datetime | None,
-    duration: int | None,
-    status_code: int | None,
-    end_reason: str | None,
-) -> Status:
-    """PortSIP has no status field; derive one (reference §7.1), rules in this order:
-
-    1. not ended: answered → in-progress; rang (and no talk time) → ringing;
-    2. answered and ended, or any talk time → completed;
-    3. then the call was not answered; if it has not ended either, we cannot tell → unknown;
-    4. end reason CANCELLED or SIP 487 → canceled;
-    5. SIP 486 / 600 → busy;
-    6. SIP 408 / 480 → no-answer;
-    7. any other unanswered, ended call → failed.
-    """
-    talked = duration is not None and duration > 0
-    if ended_at is None:
-        if answered_at is not None:
-            return Status.IN_PROGRESS
-        if rang_at is not None and not talked:
-            return Status.RINGING
-    if (answered_at is not None and ended_at is not None) or talked:
-        return Status.COMPLETED
-    if ended_at is None:
-        return Status.UNKNOWN
-    if (end_reason or "").upper() in CANCEL_REASONS or status_code in CANCEL_CODES:
-        return Status.CANCELED
-    if status_code in BUSY_CODES:
-        return Status.BUSY
-    if status_code in NO_ANSWER_CODES:
-        return Status.NO_ANSWER
-    return Status.FAILED
 
 
 def recording_matches(item: Mapping[str, Any], call: Call) -> bool:
@@ -216,7 +130,7 @@ def _detail_item(body: Any) -> Any:
     return body
 
 
-class PortSipAdapter(Adapter):
+class PortSipAdapter(PortSipNormalize, Adapter):
     provider = "portsip"
     title = "PortSIP"
     paging = "offset"
@@ -414,90 +328,26 @@ class PortSipAdapter(Adapter):
 
     # -- normalize -------------------------------------------------------------------------
 
-    def normalize(self, raw: Any) -> Call:
-        f = Fields(raw, zone=self._zone)
-        record = f.raw
-        # Fast reads (tui.core.normalize.text_of and friends): Fields' results, sooner.
-        call_id = text_of(f, "id")
-        if call_id is None:
-            f.warn("record has no id")
-            call_id = f.text("call_id", "session_id") or "?"
-        started = iso_time_of(f, "started_at")
-        answered = iso_time_of(f, "answered_at")
-        ended = iso_time_of(f, "ended_at")
-        rang = iso_time_of(f, "rang_at")
-        duration = integer_of(f, "duration")
-        status_code = integer_of(f, "status_code")
-        end_reason = text_of(f, "end_reason")
-        if end_reason is not None and end_reason not in END_REASONS:
-            f.warn(f"end_reason: undocumented value {short_repr(end_reason)}")
-        reroute = text_of(f, "reroute_reason")
-        if reroute is not None and reroute not in REROUTE_REASONS:
-            f.warn(f"reroute_reason: undocumented value {short_repr(reroute)}")
-        direction, direction_raw = enum_of(f, "direction", DIRECTIONS, Direction.UNKNOWN)
-        status = derive_status(
-            answered_at=answered,
-            ended_at=ended,
-            rang_at=rang,
-            duration=duration,
-            status_code=status_code,
-            end_reason=end_reason,
-        )
-        if status is Status.UNKNOWN:
-            f.warn("status: cannot be derived (neither ended, answered nor ringing)")
-        caller, callee = text_of(f, "caller"), text_of(f, "callee")
-        from_name, to_name = text_of(f, "caller_display_name"), text_of(f, "callee_display_name")
-        price = f.decimal("cost")
-        extras: dict[str, Any] = {}
-        links: dict[str, str] = {}
-        if not self.lean:
-            extras = {
-                key: value
-                for key, value in record.items()
-                if key not in CONSUMED_KEYS and value is not None and value != ""
-            }
-            cost = record.get("cost")
-            if cost is not None and cost != "":
-                extras["cost"] = cost
-            links[LINK_SELF] = self._base + CALLLOGS_PATH + "/" + url_quote(call_id)
-            join = recordings_filter(caller, callee, started, ended)
-            if join is not None:
-                links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
-            session = record.get("session_id")
-            if isinstance(session, str) and session:
-                expr = f"session_id eq {odata_string(session)}"
-                links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
-        return call_of(
-            {
-                "provider": self.provider,
-                "account": self.account.name,
-                "id": call_id,
-                "parent_id": None,
-                "from_number": caller,
-                "to_number": callee,
-                "from_formatted": None,
-                "to_formatted": None,
-                "from_name": from_name,
-                "to_name": to_name,
-                "created_at": None,
-                "started_at": started,
-                "answered_at": answered,
-                "ended_at": ended,
-                "duration": duration,
-                "price": price,
-                "currency": None,
-                "direction": direction,
-                "direction_raw": direction_raw,
-                "status": status,
-                "status_raw": None,
-                "answered_by": None,
-                "end_reason": end_reason,
-                "links": links,
-                "extras": extras,
-                "warnings": tuple(f.warnings),
-                "raw": raw,
-            }
-        )
+    def _links(
+        self,
+        record: Mapping[str, Any],
+        call_id: str,
+        caller: str | None,
+        callee: str | None,
+        started: datetime | None,
+        ended: datetime | None,
+    ) -> dict[str, str]:
+        """The call log's links: itself, its recordings (by caller, callee and time) and the
+        other call logs of its session."""
+        links = {LINK_SELF: self._base + CALLLOGS_PATH + "/" + url_quote(call_id)}
+        join = recordings_filter(caller, callee, started, ended)
+        if join is not None:
+            links[LINK_RECORDINGS] = self._list_url(RECORDINGS_PATH, join)
+        session = record.get("session_id")
+        if isinstance(session, str) and session:
+            expr = f"session_id eq {odata_string(session)}"
+            links[LINK_CHILDREN] = self._list_url(CALLLOGS_PATH, expr)
+        return links
 
     def _list_url(self, path: str, expr: str) -> str:
         return f"{self._base}{path}?filter={url_quote(expr)}"  # == urlencode, cheaper

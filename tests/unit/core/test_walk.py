@@ -8,14 +8,14 @@ from contextlib import aclosing
 import pytest
 
 from tui.core.errors import MalformedResponseError, PagingLoopError
-from tui.core.model import Call, build_call
+from tui.core.model import Call
 from tui.core.normalize import Deferred
 from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
 from tui.core.walk import Walker
 
 
 def calls(prefix: str, n: int) -> list[Call]:
-    return [build_call(provider="twilio", account="t", id=f"{prefix}{i}") for i in range(n)]
+    return [Call(provider="twilio", account="t", id=f"{prefix}{i}") for i in range(n)]
 
 
 async def test_cursor_walk_asks_for_the_next_page_before_this_one_is_normalized() -> None:
@@ -28,7 +28,7 @@ async def test_cursor_walk_asks_for_the_next_page_before_this_one_is_normalized(
         def make(raw: str) -> Call:
             if raw.endswith("-0"):
                 events.append(f"normalize {page}")
-            return build_call(provider="twilio", account="t", id=raw)
+            return Call(provider="twilio", account="t", id=raw)
 
         raws = [f"p{page}-{i}" for i in range(3)]
         return Page(Deferred(raws, make), str(page + 1) if page < 2 else None)
@@ -113,7 +113,7 @@ def early_source(
 
         def finish() -> Page:
             events.append(f"decode {cursor}")
-            return Page([build_call(provider="twilio", account="t", id=i) for i in ids], nxt)
+            return Page([Call(provider="twilio", account="t", id=i) for i in ids], nxt)
 
         return EarlyPage(guess, finish)
 

@@ -26,7 +26,8 @@ from tui.core.paging import ConcatSource, MergeSource
 from tui.core.plan import Where
 from tui.core.query import parse_query
 from tui.providers import exotel_plan
-from tui.providers.exotel import CONSUMED_KEYS, DETAIL_KEYS, ExotelAdapter
+from tui.providers.exotel import ExotelAdapter
+from tui.providers.exotel_normalize import CONSUMED_KEYS, DETAIL_KEYS
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 BASE = "https://api.exotel.com"

@@ -23,6 +23,7 @@ from tui.core.plan import Where
 from tui.core.query import parse_query
 from tui.providers import adapter_class
 from tui.providers import fonedynamics as fd
+from tui.providers import fonedynamics_normalize as fdn
 from tui.providers.fonedynamics import FoneDynamicsAdapter
 
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -129,8 +130,8 @@ def test_every_documented_field_lands_in_a_normalized_field_or_in_extras() -> No
     raw = full_record()
     call = NORMALIZER.normalize(raw)
     for key in raw:
-        assert key in fd.CONSUMED_KEYS or call.extras.get(key) == raw[key], key
-    assert set(DOCUMENTED) <= fd.CONSUMED_KEYS | set(fd.EXTRA_KEYS)
+        assert key in fdn.CONSUMED_KEYS or call.extras.get(key) == raw[key], key
+    assert set(DOCUMENTED) <= fdn.CONSUMED_KEYS | set(fdn.EXTRA_KEYS)
     assert call.warnings == ()
     assert call.raw is raw
 
@@ -191,7 +192,7 @@ def test_missing_disposition_is_unknown_without_a_warning() -> None:
     assert (call.status, call.status_raw, call.warnings) == (Status.UNKNOWN, None, ())
 
 
-@pytest.mark.parametrize("key", fd.START_KEYS)
+@pytest.mark.parametrize("key", fdn.START_KEYS)
 @pytest.mark.parametrize("value", [1773100000, "1773100000", 1773100000.0, "1773100000000"])
 def test_start_time_is_read_from_any_guessed_spelling_as_epoch_seconds(
     key: str, value: Any
@@ -248,7 +249,7 @@ JSON = st.recursive(
     max_leaves=20,
 )
 KEYS = st.sampled_from(
-    sorted(fd.CONSUMED_KEYS | set(fd.EXTRA_KEYS) | {"junk"}),
+    sorted(fdn.CONSUMED_KEYS | set(fdn.EXTRA_KEYS) | {"junk"}),
 )
 
 

@@ -20,7 +20,7 @@ from tui.core.http import RetryPolicy
 from tui.core.model import Direction, Status
 from tui.core.plan import Where
 from tui.core.query import parse_query
-from tui.providers.laml import CONSUMED_KEYS
+from tui.providers.laml_normalize import CONSUMED_KEYS
 from tui.providers.signalwire import SignalWireAdapter
 
 PROJECT = "b3877c40-da60-4998-90ad-b792e98472af"
