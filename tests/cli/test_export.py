@@ -225,7 +225,12 @@ def test_a_line_from_some_fields_is_the_calls_line_or_none(
         fields = {k: v for k, v in call.__dict__.items() if k in LEAN_FIELDS}
         text = line(fields)
         assert text is None or text == exporter.json_line(call)
-        if all(v is None or (type(v) is str and v.isascii() and v.isalnum()) for v in
-               (call.from_number, call.to_number, call.from_name)) and call.time is not LOCAL:
+        if (
+            all(
+                v is None or (type(v) is str and v.isascii() and v.isalnum())
+                for v in (call.from_number, call.to_number, call.from_name)
+            )
+            and call.time is not LOCAL
+        ):
             assert text is not None  # plain values take the fast path
     assert Exporter(io.StringIO(), "csv", columns).fields_line(LEAN_FIELDS) is None

@@ -29,7 +29,10 @@ async def test_partial_updates_match_the_stock_compositor(emu: Emulator, tmp_pat
         assert type(compositor) is RowCroppedCompositor
         table, sidebar = view.table.region, view.sidebar.region
         cases = [
-            [Region(table.x, table.y + 2, table.width, 1), Region(table.x, table.y + 3, table.width, 1)],
+            [
+                Region(table.x, table.y + 2, table.width, 1),
+                Region(table.x, table.y + 3, table.width, 1),
+            ],
             [table],
             [Region(table.x, table.y + 1, table.width, 1), Region(0, 39, 160, 1)],  # table + footer
             [Region(sidebar.x + 2, sidebar.y + 3, 10, 4)],  # inside the sidebar, off its edges

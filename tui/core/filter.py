@@ -239,6 +239,11 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
 EXTRAS_BY_KEY = {extra.key: extra for extra in EXTRA_FIELDS}
 
 
+def extra_field(key: str) -> ExtraField | None:
+    """The provider-specific filter field of query key ``key``, if there is one."""
+    return EXTRAS_BY_KEY.get(key)
+
+
 def _sorted_unique(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(sorted(set(values)))
 

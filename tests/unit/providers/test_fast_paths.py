@@ -74,7 +74,10 @@ LAML_KEYS = [*fetched_call(), "formatted_from", "formatted_to", "caller_name"]
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.sampled_from([TWILIO, SIGNALWIRE]), st.dictionaries(st.sampled_from(LAML_KEYS), ODD_VALUES, max_size=6))
+@given(
+    st.sampled_from([TWILIO, SIGNALWIRE]),
+    st.dictionaries(st.sampled_from(LAML_KEYS), ODD_VALUES, max_size=6),
+)
 def test_laml_fast_path_is_the_checked_path(adapter: Any, changes: dict[str, Any]) -> None:
     raw = {**fetched_call(), **changes}
     fast = adapter.normalize(raw)
