@@ -49,6 +49,7 @@ class Sent:
     value: Any
     note: str = ""
     both: bool = False
+    warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Param:
             b.kept(key, result)
         else:
             b.send(key, self.param, str(result.value), result.note, both=result.both)
+            b.warn(result.warning)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Split:
             per = f"one {self.param}" if self.size == 1 else f"≤ {self.size} values"
             note = f"{b.title} takes {per} per query: {len(chunks)} queries merged by time"
         b.item(key, Where.BOTH if result.both else Where.SERVER, native, note)
+        b.warn(result.warning)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class Clause:
             b.kept(key, result)
         else:
             b.clause(key, str(result.value))
+            b.warn(result.warning)
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,7 @@ class ClauseParam:
 # What a table-level strategy returns for the time range: the windows' parameters (``[{}]``: one
 # query with no time parameter; ``[]``: the range is empty, nothing to send) and their name for
 # the refusal's wording ("monthly windows").
-Windows = tuple[list[Params], str]
+Windows = tuple[Sequence[Params], str]
 
 
 @dataclass(frozen=True)
@@ -260,10 +264,13 @@ class PlanBuilder:
 
     def kept(self, key: str, result: Kept) -> None:
         self.keep_local(key, result.note)
-        if result.warning:
-            self.warnings.append(result.warning)
+        self.warn(result.warning)
         if result.never:
             self.never = True
+
+    def warn(self, warning: str) -> None:
+        if warning:
+            self.warnings.append(warning)
 
     def unsupported(self, key: str, note: str) -> None:
         self.item(key, Where.UNSUPPORTED, "", note)

@@ -34,18 +34,19 @@ from tui.core.model import (
 )
 from tui.core.normalize import Fields, short_repr, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
-from tui.core.plan import Params, Plan
+from tui.core.plan import Params
+from tui.core.planner import PlanTable
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.exotel_plan import (
     DEFAULT_WINDOW_DAYS,
     MAX_NUMBERS,
     MAX_QUERIES,
     MAX_SPAN_MONTHS,
+    PLAN_TABLE,
     RETENTION_MONTHS,
     STATUS_PARAM,
     international,
     international_filter,
-    plan_filter,
 )
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §5, §8 item 4) ------------
@@ -124,9 +125,7 @@ class ExotelAdapter(Adapter):
     default_page_size: ClassVar[int] = DEFAULT_PAGE_SIZE
     max_page_size: ClassVar[int] = MAX_PAGE_SIZE
     capabilities: ClassVar[Capabilities] = Capabilities(
-        server_fields=frozenset(
-            {"status", "dir", "from", "to", "since", "until", "dur", "price", "id", "exophone"}
-        ),
+        server_fields=PLAN_TABLE.server_keys(),
         links=(LINK_SELF, LINK_RECORDINGS, LINK_RECORDING_MEDIA, LINK_PARENT, LINK_CHILDREN),
         total=True,
         limits=(
@@ -159,8 +158,7 @@ class ExotelAdapter(Adapter):
 
     # -- plan -------------------------------------------------------------------------------
 
-    def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        return plan_filter(flt, now, self.zone)
+    plan_table: ClassVar[PlanTable] = PLAN_TABLE
 
     def local_form(self, flt: CallFilter) -> CallFilter:
         return international_filter(flt)

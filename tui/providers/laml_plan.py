@@ -9,8 +9,9 @@ a query of their own (:func:`_queued_by_own_query`). Reference: providers.md §6
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tui.core.filter import NumberPattern, TimeBound
 from tui.core.model import Status
@@ -29,8 +30,23 @@ from tui.core.planner import (
     Split,
 )
 
-if TYPE_CHECKING:
-    from tui.providers.laml import LamlDialect
+
+class Dialect(Protocol):
+    """What planning reads of a :class:`~tui.providers.laml.LamlDialect`."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def filter_statuses(self) -> Collection[Status]: ...
+    @property
+    def call_sid(self) -> re.Pattern[str]: ...
+    @property
+    def call_sid_hint(self) -> str: ...
+    @property
+    def time_filter_format(self) -> str: ...
+    @property
+    def newest_first(self) -> bool: ...
+
 
 # Several statuses: one query per status (the API takes one ``Status``), merged by time, when
 # there are at most this many; more than that reads everything and filters locally.
@@ -82,7 +98,7 @@ def _undialled(b: PlanBuilder) -> bool:
     return timed and (not flt.statuses or Status.QUEUED in flt.statuses)
 
 
-def plan_table(d: LamlDialect) -> PlanTable:
+def plan_table(d: Dialect) -> PlanTable:
     """The plan table of one LaML dialect."""
 
     def statuses(value: frozenset[Status], b: PlanBuilder) -> Encoded:
