@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import httpx
 
 from tui.core import errors
-from tui.core.account import SCOPES
 from tui.core.config_schema import key_path
 from tui.core.errors import ConfigError, ConfigProblem
 from tui.core.http import ErrorInfo
@@ -42,6 +41,7 @@ from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import Params
 from tui.core.planner import PlanTable
 from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.catalog import FONEDYNAMICS
 from tui.providers.fonedynamics_plan import DIRECTION, PLAN_TABLE
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
@@ -201,8 +201,8 @@ class FoneDynamicsAdapter(Adapter):
 
     def list_path(self) -> str:
         scope = self.account.scope
-        if scope not in SCOPES:
-            got = f"expected one of {', '.join(SCOPES)}, got {scope!r}"
+        if scope not in FONEDYNAMICS.scopes:
+            got = f"expected one of {', '.join(FONEDYNAMICS.scopes)}, got {scope!r}"
             path = key_path("accounts", self.account.name, "scope")
             raise ConfigError(problems=[ConfigProblem(path, got)])
         sid = self.account.require_id()  # or the ConfigError naming the missing key
