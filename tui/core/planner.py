@@ -141,7 +141,7 @@ class Split:
             else:
                 native += f" … ({len(chunks)} queries)"
             per = f"one {self.param}" if self.size == 1 else f"≤ {self.size} values"
-            note = f"{b.title} takes {per} per query: {len(chunks)} queries merged by time"
+            note = f"{len(chunks)} queries merged by time ({per} per query)"
         b.item(key, Where.BOTH if result.both else Where.SERVER, native, note)
         b.warn(result.warning)
 
