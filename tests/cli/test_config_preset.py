@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Result, account_table, write_config
-from tui.commands.config import STARTER
+from tui.commands.config import starter
 from tui.core.config import load
 from tui.emulator import Emulator
 
@@ -34,7 +34,7 @@ def test_config_init_writes_a_private_commented_starter_and_never_overwrites(
     assert r.code == 0, r.err
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text(encoding="utf-8")
-    assert text == STARTER
+    assert text == starter()
     assert tomllib.loads(text) == {}  # everything is a comment until the user uncomments it
     for provider in ("twilio", "signalwire", "exotel", "fonedynamics", "portsip"):
         assert f'# provider = "{provider}"' in text
@@ -49,7 +49,7 @@ def test_config_init_writes_a_private_commented_starter_and_never_overwrites(
 
 
 def test_an_uncommented_starter_account_reads_its_secrets_from_the_env(tmp_path: Path) -> None:
-    block = STARTER.split("# [[accounts]]\n")[1].split("\n\n")[0]
+    block = starter().split("# [[accounts]]\n")[1].split("\n\n")[0]
     text = "[[accounts]]\n" + "\n".join(line[2:] for line in block.splitlines())
     path = tmp_path / "c.toml"
     path.write_text(text, encoding="utf-8")

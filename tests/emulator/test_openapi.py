@@ -42,11 +42,21 @@ async def test_list_pages_and_calls_validate_against_the_official_schema(
         page = (await c.get(calls_url(account), params={"PageSize": "50"})).json()
         errors = sorted(list_validator.iter_errors(page), key=str)
         assert not errors, errors[0].message
-        broken = {**page, "page_size": "fifty", "calls": [{**page["calls"][0], "status": "exploded"}]}
+        broken = {
+            **page,
+            "page_size": "fifty",
+            "calls": [{**page["calls"][0], "status": "exploded"}],
+        }
         assert len(list(list_validator.iter_errors(broken))) >= 2  # the check has teeth
         nxt = (await c.get(root + page["next_page_uri"])).json()
         assert not list(list_validator.iter_errors(nxt))
         for call in page["calls"][:10]:
-            one = (await c.get(root + call["uri"] if call["uri"].endswith(".json") else root + call["uri"] + ".json")).json()
+            one = (
+                await c.get(
+                    root + call["uri"]
+                    if call["uri"].endswith(".json")
+                    else root + call["uri"] + ".json"
+                )
+            ).json()
             problems = list(one_validator.iter_errors(one))
             assert not problems, problems[0].message

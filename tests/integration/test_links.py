@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tui.core.errors import QueryRefusedError
+from tui.core.errors import Action, QueryRefusedError
 from tui.core.filter import CallFilter
 from tui.core.model import LINK_CHILDREN, LINK_PARENT, LINK_RECORDINGS, Call
 from tui.core.query import parse_query
@@ -170,4 +170,4 @@ async def test_exotel_refuses_a_plan_it_cannot_send_whole(
     message = str(caught.value)
     assert message.startswith("Exotel: query refused")
     assert all(w in message for w in words), message
-    assert caught.value.hint
+    assert caught.value.action is Action.NARROW and not caught.value.retryable

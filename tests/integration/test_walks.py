@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from tui.core.filter import EXTRAS_BY_KEY, CallFilter
+from tui.core.filter import CallFilter, extra_field
 from tui.core.model import Call
 from tui.core.plan import Where
 from tui.core.query import parse_query
@@ -170,7 +170,7 @@ async def test_the_pager_reads_the_same_rows_as_the_walker(
 def _server_side(adapter: Adapter, flt: CallFilter) -> bool:
     """Whether the server applies part of ``flt`` and callscope could apply all of it locally
     (Fone Dynamics' ``unique`` has no field in the record: only the server can decide it)."""
-    if any(not EXTRAS_BY_KEY[key].extras_keys and key != "reason" for key, _ in flt.extras):
+    if any(getattr(extra_field(key), "match", "") == "server" for key, _ in flt.extras):
         return False
     plan = adapter.plan(flt, NOW)
     return any(i.where in (Where.SERVER, Where.BOTH) for i in plan.items)

@@ -27,7 +27,9 @@ def recorded(emu: Emulator, count: int) -> set[str]:
     }
 
 
-async def open_recordings(pilot: Any, app: CallscopeApp, emu: Emulator, count: int = 1) -> LinkResultScreen:
+async def open_recordings(
+    pilot: Any, app: CallscopeApp, emu: Emulator, count: int = 1
+) -> LinkResultScreen:
     """Follow the recordings link of a call with ``count`` recordings: the list has the focus."""
     view = await ready(pilot, app)
     ids = recorded(emu, count)

@@ -144,7 +144,6 @@ async def test_the_tables_moving_keys_follow_the_keymap_and_only_the_focus(
         assert table.cursor_row == 0
 
 
-
 def assert_absolute_on_the_account(copied: str, path: str, base_url: str, secret: str) -> None:
     """``copied`` is ``path`` made absolute on the account's origin, without credentials."""
     import httpx

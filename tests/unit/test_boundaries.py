@@ -51,9 +51,37 @@ def test_importing_the_core_and_every_adapter_loads_no_textual() -> None:
 
 
 def test_the_emulator_shares_no_code_with_the_client_side() -> None:
+    """Only the provider registry (plain data) is common ground."""
     bad = {
         (f, m)
         for f, m in imported_modules("emulator")
         if m.startswith(("tui.core", "tui.providers", "tui.ui", "textual", "httpx"))
+        and m != "tui.core.registry"
     }
     assert bad == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("core/registry.py", set()), ("providers/catalog.py", {"tui.core.registry"})],
+)
+def test_the_registry_and_the_catalog_are_plain_data(path: str, allowed: set[str]) -> None:
+    """What the emulator reads of the client side imports nothing else of it."""
+    found = set()
+    for node in import_statements(ROOT / path):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+        found.update(n for n in names if n and n.split(".")[0] in ("tui", "httpx", "pydantic"))
+    assert found <= allowed
+
+
+def test_the_running_emulator_loads_no_client_module_but_the_registry() -> None:
+    code = (
+        "import sys\n"
+        "from tui.emulator.server import Emulator\n"
+        "Emulator(calls=10)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tui.core', 'tui.providers', "
+        "'tui.ui', 'httpx', 'pydantic', 'textual'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(eval(out.stdout))
+    assert loaded == {"tui.core", "tui.core.registry", "tui.providers", "tui.providers.catalog"}

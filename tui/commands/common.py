@@ -17,7 +17,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.exits import UsageError
-from tui.core.account import PROVIDERS, Account
+from tui.core import registry
+from tui.core.account import Account
 from tui.core.config import Config, load
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def account_options(parser: argparse.ArgumentParser) -> None:
     choice.add_argument(
         "--provider",
         "-p",
-        choices=PROVIDERS,
+        choices=registry.ids(),
         help="the demo: the built-in emulator of this provider (no account needed)",
     )
     group.add_argument("--demo-calls", type=int, default=DEMO_CALLS, help=argparse.SUPPRESS)

@@ -16,7 +16,7 @@ from typing import Any
 
 from tui.commands import exits
 from tui.commands.common import add_actions, add_command, config_arg, load_config, retries
-from tui.core import errors
+from tui.core import errors, registry
 from tui.core.account import Account
 from tui.core.config import Config, config_path
 from tui.core.sanitize import visible
@@ -24,7 +24,7 @@ from tui.core.sanitize import visible
 MASK = "••••"
 SHOW_TAIL_FROM = 16  # secrets at least this long show their last 2 characters (to tell them apart)
 
-STARTER = """\
+STARTER_TEMPLATE = """\
 # callscope configuration (TOML). Written by `callscope config init`; keep it at mode 0600.
 # Every key is optional. `callscope config show` prints what callscope reads and from where;
 # `callscope config check` tries each account.
@@ -39,48 +39,15 @@ STARTER = """\
 # utc = false                                   # show times in UTC instead of local time
 # columns = ["time", "dir", "from", "to", "status", "dur", "price", "id"]
 
-# [[accounts]]
-# name = "twilio"
-# provider = "twilio"
-# account_env = "TWILIO_ACCOUNT_SID"            # AC… (the id in API paths)
-# username_env = "TWILIO_ACCOUNT_SID"           # or an API key SID (SK…)
-# password_env = "TWILIO_AUTH_TOKEN"            # or the API key's secret
-
-# [[accounts]]
-# name = "signalwire"
-# provider = "signalwire"
-# base_url = "https://example.signalwire.com/api/laml/2010-04-01"   # your space
-# account_env = "SIGNALWIRE_PROJECT_ID"
-# username_env = "SIGNALWIRE_PROJECT_ID"
-# password_env = "SIGNALWIRE_API_TOKEN"
-
-# [[accounts]]
-# name = "exotel"
-# provider = "exotel"
-# base_url = "https://api.exotel.com"           # Mumbai cluster: https://api.in.exotel.com
-# account_env = "EXOTEL_ACCOUNT_SID"
-# username_env = "EXOTEL_API_KEY"
-# password_env = "EXOTEL_API_TOKEN"
-# zone = "Asia/Kolkata"                         # Exotel times carry no zone
-
-# [[accounts]]
-# name = "fonedynamics"
-# provider = "fonedynamics"
-# account_env = "FONEDYNAMICS_ACCOUNT_SID"
-# username_env = "FONEDYNAMICS_ACCOUNT_SID"
-# password_env = "FONEDYNAMICS_TOKEN"
-
-# [[accounts]]
-# name = "portsip"
-# provider = "portsip"
-# base_url = "https://pbx.example.com:8887/api"
-# username_env = "PORTSIP_USERNAME"
-# password_env = "PORTSIP_PASSWORD"
-# domain = "example.com"                        # the tenant's SIP domain
-
-# [presets]                                     # callscope preset save NAME --query …
+{accounts}# [presets]                                     # callscope preset save NAME --query …
 # failed-today = "status:failed since:today"
 """
+
+
+def starter() -> str:
+    """The starter file: one commented ``[[accounts]]`` block per registered provider."""
+    blocks = "\n".join(spec.sample for spec in registry.specs() if spec.sample)
+    return STARTER_TEMPLATE.replace("{accounts}", blocks + "\n")
 
 
 HELP = "locate, show, init or check the config file"
@@ -229,7 +196,7 @@ def run_init(args: argparse.Namespace) -> int:
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(STARTER)
+        handle.write(starter())
     os.chmod(tmp, 0o600)  # also when umask or an old .tmp file said otherwise
     os.replace(tmp, path)
     sys.stdout.write(f"{path}\n")

@@ -35,16 +35,21 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (INTERNAL, "internal error (a bug; --debug shows the traceback)"),
 )
 
-# The CLI's own advice (the errors' default hints speak of the browser's "press r").
-_HINTS: tuple[tuple[type[errors.CallscopeError], str], ...] = (
-    (errors.PagingLoopError, "the rows written before this line are complete up to there"),
-    (errors.MalformedResponseError, "try again; report it if it stays"),
-    (errors.RateLimitedError, "wait for the rate limit to pass"),
-    (errors.ServerError, "the provider is having trouble; try again later"),
-    (errors.NetworkError, "check the connection to the provider, then try again"),
-    (errors.AuthError, "check the account's credentials (callscope config check)"),
-    (errors.NotFoundError, "check the id and the account"),
-)
+# The CLI's words for what to do about an error (tui.core.errors.Action).
+_HINTS: dict[errors.Action, str] = {
+    errors.Action.CONFIG: "check the config file (callscope config locate / config show)",
+    errors.Action.CREDENTIALS: "check the account's credentials (callscope config check)",
+    errors.Action.PERMISSION: "the credentials lack permission for call logs; check the key's "
+    "scope or role",
+    errors.Action.ID: "check the id and the account",
+    errors.Action.FILTER: "the provider refused this query; change the filter",
+    errors.Action.NARROW: "narrow the filter so the provider's limits are respected",
+    errors.Action.WAIT: "wait for the rate limit to pass",
+    errors.Action.LATER: "the provider is having trouble; try again later",
+    errors.Action.CONNECTION: "check the connection to the provider, then try again",
+    errors.Action.REPORT: "try again; report it if it stays",
+    errors.Action.COMPLETE: "the rows written before this line are complete up to there",
+}
 
 
 class UsageError(errors.CallscopeError):
@@ -71,12 +76,8 @@ def code_for(exc: BaseException) -> int:
 
 
 def hint_for(exc: errors.CallscopeError) -> str:
-    for cls, hint in _HINTS:
-        if isinstance(exc, cls):
-            return hint
-    if isinstance(exc, errors.ProviderError) and "press r" in exc.hint:
-        return ""
-    return exc.hint
+    """What to do, in the CLI's words (empty when a retry is all there is to it)."""
+    return _HINTS.get(exc.action, "")
 
 
 def message_for(exc: errors.CallscopeError, secrets: list[str] | None = None) -> str:

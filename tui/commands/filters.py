@@ -10,7 +10,7 @@ import argparse
 import re
 from collections.abc import Sequence
 
-from tui.core.filter import EXTRA_FIELDS
+from tui.core.filter import extra_fields
 
 _NEEDS_QUOTES = re.compile(r'[\s,"\\]')
 
@@ -70,7 +70,7 @@ def add_filter_flags(parser: argparse.ArgumentParser) -> None:
             "--" + dest.replace("_", "-"), dest=dest, metavar="VALUE", help=help_text
         )
     group.add_argument("--text", action="append", metavar="TEXT", help="must occur in the call")
-    for extra in EXTRA_FIELDS:
+    for extra in extra_fields():
         group.add_argument(
             "--" + extra.key,
             dest="extra_" + extra.key,
@@ -116,7 +116,7 @@ def flag_terms(args: argparse.Namespace) -> list[str]:
             terms.append(f"{key}:{op}{quote(value)}")
     for text in getattr(args, "text", None) or ():
         terms.append(quote(text, always=True))
-    for extra in EXTRA_FIELDS:
+    for extra in extra_fields():
         values = getattr(args, "extra_" + extra.key, None)
         if values:
             terms.append(_list_term(extra.key, values))

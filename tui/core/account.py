@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from tui.core import registry
 from tui.core.config_schema import key_path
 from tui.core.errors import ConfigError, ConfigProblem
-
-PROVIDERS = ("twilio", "signalwire", "exotel", "fonedynamics", "portsip")
-SCOPES = ("account", "property")  # what a Fone Dynamics account's sid names
+from tui.core.registry import PathId
 
 
-@dataclass(frozen=True)
-class PathId:
-    """The id a provider's URL paths need (``…/Accounts/{id}/Calls``) and where it may come from."""
-
-    what: str  # "the {what} of this account"
-    username_is_id: bool = True  # the username doubles as the id when ``account`` is not given
-    api_key_prefix: str = ""  # … unless it starts with this: an API key, never the id
-
-
-PATH_IDS: dict[str, PathId] = {
-    "twilio": PathId("account SID (AC…)", api_key_prefix="SK"),
-    "signalwire": PathId("project id"),
-    "exotel": PathId("account SID", username_is_id=False),  # the username is the API key
-    "fonedynamics": PathId("account or property SID"),
-}  # PortSIP's paths carry no account id
+def _rule(provider: str) -> PathId | None:
+    spec = registry.spec_of(provider)
+    return None if spec is None else spec.path_id
 
 
 def path_id(provider: str, account: str, username: str) -> str:
     """The id for ``provider``'s URL paths from the config's ``account`` and ``username``
     (empty when the provider needs one and neither gives it)."""
-    rule = PATH_IDS.get(provider)
+    rule = _rule(provider)
     if account or rule is None:
         return account or username
     if not rule.username_is_id:
@@ -49,7 +35,7 @@ def path_id(provider: str, account: str, username: str) -> str:
 def missing_id(name: str, provider: str, account: str, username: str) -> ConfigProblem | None:
     """The problem of an account whose provider needs a path id that the config does not give;
     the same text wherever it is found (config loader, adapter)."""
-    rule = PATH_IDS.get(provider)
+    rule = _rule(provider)
     if rule is None or path_id(provider, account, username):
         return None
     why = ""

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from tui.core.errors import NotFoundError
-from tui.core.filter import EXTRAS_BY_KEY, CallFilter
+from tui.core.filter import CallFilter, extra_field
 from tui.core.model import Call
 from tui.core.paging import Cursor, Page, PagingKind
 from tui.core.plan import QUERY_KEY, Plan, PlanItem, Where
@@ -81,10 +81,10 @@ def by_id_plan(flt: CallFilter, provider: str, title: str) -> Plan:
     rest = flt.without("ids")
     for name in rest.active_fields():
         key = QUERY_KEY.get(name, name)
-        spec = EXTRAS_BY_KEY.get(name)
+        spec = extra_field(name)
         if spec is not None and provider not in spec.providers:
             note = f"{title} calls have no {spec.label.lower()}"
-        elif spec is not None and not spec.extras_keys and name != "reason":
+        elif spec is not None and spec.match == "server":
             note = f"only {title}'s call list can tell {spec.label.lower()}"
         else:
             items.append(PlanItem(key, Where.LOCAL, "", "checked on the fetched calls"))

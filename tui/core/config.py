@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, ValidationError
 
-from tui.core.account import PATH_IDS, PROVIDERS, SCOPES, Account, missing_id, path_id
+from tui.core import registry
+from tui.core.account import Account, missing_id, path_id
 from tui.core.config_schema import (
     ACCOUNT_KEYS,
     ENV_KEYS,
@@ -37,40 +38,6 @@ from tui.core.errors import ConfigError, ConfigProblem
 
 FILE_NAME = "config.toml"
 SECRET_KEYS = ("password", "token", "secret", "auth_token", "api_token")
-
-# provider → (default base URL, env vars for: the path id, the user, the secret)
-ENV_ACCOUNTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "twilio": (
-        "https://api.twilio.com",
-        ("TWILIO_ACCOUNT_SID",),
-        ("TWILIO_API_KEY", "TWILIO_ACCOUNT_SID"),
-        ("TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN"),
-    ),
-    "signalwire": (
-        "https://{space}/api/laml/2010-04-01",
-        ("SIGNALWIRE_PROJECT_ID",),
-        ("SIGNALWIRE_PROJECT_ID",),
-        ("SIGNALWIRE_API_TOKEN", "SIGNALWIRE_TOKEN"),
-    ),
-    "exotel": (
-        "https://api.exotel.com",
-        ("EXOTEL_ACCOUNT_SID", "EXOTEL_SID"),
-        ("EXOTEL_API_KEY",),
-        ("EXOTEL_API_TOKEN",),
-    ),
-    "fonedynamics": (
-        "https://api.fonedynamics.com",
-        ("FONEDYNAMICS_ACCOUNT_SID",),
-        ("FONEDYNAMICS_ACCOUNT_SID",),
-        ("FONEDYNAMICS_TOKEN", "FONEDYNAMICS_AUTH_TOKEN"),
-    ),
-    "portsip": (
-        "{url}",
-        ("PORTSIP_URL",),
-        ("PORTSIP_USERNAME", "PORTSIP_USER"),
-        ("PORTSIP_PASSWORD",),
-    ),
-}
 
 
 def config_dir() -> Path:
@@ -222,21 +189,22 @@ def _account_from_table(
             values[key] = raw[key]
             config.origins[f"accounts.{name}.{key}"] = "file"
     provider = values.get("provider", "").lower()
-    if provider not in PROVIDERS:
+    spec = registry.spec_of(provider)
+    if spec is None:
         got = described(raw.get("provider", ""))
-        problem("provider", f"expected one of {', '.join(PROVIDERS)}, got {got}")
+        problem("provider", f"expected one of {', '.join(registry.ids())}, got {got}")
         return None
     zone = values.get("zone", "UTC")
     if not _known_zone(zone):
         problem("zone", f"unknown time zone {zone!r} (expected a name such as Asia/Kolkata)")
     scope = values.get("scope", "account")
-    if provider == "fonedynamics" and scope not in SCOPES:
-        problem("scope", f"expected one of {', '.join(SCOPES)}, got {described(scope)}")
+    if spec.scopes and scope not in spec.scopes:
+        problem("scope", f"expected one of {', '.join(spec.scopes)}, got {described(scope)}")
     account, username = values.get("account", ""), values.get("username", "")
     missing = missing_id(name, provider, account, username)
     if missing is not None and path("account_env") not in bad:
         problems.append(missing)
-    base_url = values.get("base_url") or ENV_ACCOUNTS[provider][0]
+    base_url = values.get("base_url") or spec.default_base_url
     if "{" in base_url and path("base_url_env") not in bad:
         problem("base_url", f"missing: a {provider} account needs its base_url (or base_url_env)")
     try:
@@ -278,37 +246,36 @@ def _first(env: Mapping[str, str], names: tuple[str, ...]) -> tuple[str, str] | 
 def _accounts_from_env(env: Mapping[str, str], config: Config) -> list[Account]:
     """Accounts from the providers' customary environment variables (no config file)."""
     found: list[Account] = []
-    for provider, (base, path_vars, user_vars, secret_vars) in ENV_ACCOUNTS.items():
-        user = _first(env, user_vars)
-        secret = _first(env, secret_vars)
+    for spec in registry.specs():
+        rule = spec.env
+        if rule is None:
+            continue
+        provider = spec.id
+        user = _first(env, rule.user)
+        secret = _first(env, rule.secret)
         if user is None or secret is None:
             continue
-        path_id_var = _first(env, path_vars)
-        base_url = base
-        if provider == "signalwire":
-            space = env.get("SIGNALWIRE_SPACE_URL") or env.get("SIGNALWIRE_SPACE")
-            if not space:
-                config.warnings.append(
-                    "SIGNALWIRE_SPACE_URL is not set: SignalWire account skipped"
-                )
+        path_id_var = _first(env, rule.path_id)
+        base_url = spec.default_base_url
+        if rule.base_url is not None:
+            read = rule.base_url(env)
+            if not read:
+                if rule.missing_base:
+                    config.warnings.append(rule.missing_base)
                 continue
-            space = space.removeprefix("https://").rstrip("/")
-            base_url = base.format(space=space if "." in space else f"{space}.signalwire.com")
-            base_url = "https://" + base_url.removeprefix("https://")
-        if provider == "portsip":
-            base_url = env.get("PORTSIP_URL", "")
-            if not base_url:
-                continue
+            base_url = read
         name = f"{provider}-env"
-        given = path_id_var[1] if path_id_var and provider != "portsip" else ""
+        given = path_id_var[1] if path_id_var else ""
         if missing_id(name, provider, given, user[1]) is not None:
+            what = spec.path_id.what if spec.path_id else "account id"
             config.warnings.append(
-                f"{path_vars[0]} is not set: {provider} account skipped (its "
-                f"{PATH_IDS[provider].what} is the id in the API's paths)"
+                f"{rule.path_id[0]} is not set: {provider} account skipped (its "
+                f"{what} is the id in the API's paths)"
             )
             continue
         config.origins[f"accounts.{name}.username"] = f"env {user[0]}"
         config.origins[f"accounts.{name}.password"] = f"env {secret[0]}"
+        extra: dict[str, Any] = {key: env[var] for key, var in rule.keys.items() if env.get(var)}
         found.append(
             Account(
                 name=name,
@@ -318,7 +285,7 @@ def _accounts_from_env(env: Mapping[str, str], config: Config) -> list[Account]:
                 account=path_id(provider, given, user[1]),
                 username=user[1],
                 password=SecretStr(secret[1]),
-                domain=env.get("PORTSIP_DOMAIN") if provider == "portsip" else None,
+                **extra,
             )
         )
     return found

@@ -18,24 +18,49 @@
             └── PagingLoopError    a page repeating itself or an empty page linking onwards
 
 Adapters translate at one boundary (``tui.core.http``); nothing below it escapes as a raw httpx
-or json exception. ``str(err)`` is one line fit for a status bar or stderr; ``err.hint`` says what
-to do. Messages never include credentials: they are built from provider-sent text only.
+or json exception. ``str(err)`` is one line fit for a status bar or stderr. What to do about it is
+machine-readable: ``err.action`` (an :class:`Action`) and ``err.retryable``; each front end words
+its own advice (the browser names its keys, the CLI its commands). Messages never include
+credentials: they are built from provider-sent text only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Action(StrEnum):
+    """What the user can do about an error (each front end says it in its own words)."""
+
+    NONE = "none"  # nothing to suggest
+    FILTER = "filter"  # change the filter or the query
+    NARROW = "narrow"  # narrow the filter to within the provider's limits
+    CONFIG = "config"  # fix the config file
+    CREDENTIALS = "credentials"  # check the account's credentials
+    PERMISSION = "permission"  # the credentials lack a permission (key scope, role)
+    ID = "id"  # check the id and the account
+    RETRY = "retry"  # try again
+    WAIT = "wait"  # wait for the rate limit, then try again
+    CONNECTION = "connection"  # check the connection, then try again
+    LATER = "later"  # the provider is having trouble: try again later
+    REPORT = "report"  # try again; report it if it stays
+    COMPLETE = "complete"  # what was loaded is complete up to the failure
 
 
 class CallscopeError(Exception):
     """Base of every error callscope raises on purpose."""
 
-    hint: str = ""
+    action: ClassVar[Action] = Action.NONE
+    retryable: ClassVar[bool] = False  # the same request may succeed if tried again
 
 
 class QueryError(CallscopeError):
     """The query line is not valid; ``column`` is the 0-based offset of the offending term."""
+
+    action = Action.FILTER
 
     def __init__(self, message: str, *, column: int, expected: str = "", query: str = "") -> None:
         self.message = message
@@ -68,7 +93,7 @@ class ConfigError(CallscopeError):
     what it would have ignored (unknown keys), found along the way.
     """
 
-    hint = "check the config file (callscope config locate / config show)"
+    action = Action.CONFIG
 
     def __init__(
         self,
@@ -88,7 +113,8 @@ class ProviderError(CallscopeError):
     """A provider, or the network to it, failed. Carries the provider's own code and message."""
 
     kind = "provider error"
-    hint = "press r to retry"
+    action = Action.RETRY
+    retryable = True
 
     def __init__(
         self,
@@ -131,32 +157,37 @@ class ProviderError(CallscopeError):
 
 class AuthError(ProviderError):
     kind = "authentication failed"
-    hint = "check the account's credentials (callscope config check)"
+    action = Action.CREDENTIALS
+    retryable = False
 
 
 class ForbiddenError(ProviderError):
     kind = "forbidden"
-    hint = "the credentials lack permission for call logs; check the key's scope or role"
+    action = Action.PERMISSION
+    retryable = False
 
 
 class NotFoundError(ProviderError):
     kind = "not found"
-    hint = "check the id and the account"
+    action = Action.ID
+    retryable = False
 
 
 class BadRequestError(ProviderError):
     kind = "request refused"
-    hint = "the provider refused this query; change the filter"
+    action = Action.FILTER
+    retryable = False
 
 
 class QueryRefusedError(ProviderError):
     kind = "query refused"
-    hint = "narrow the filter so the provider's limits are respected"
+    action = Action.NARROW
+    retryable = False
 
 
 class RateLimitedError(ProviderError):
     kind = "rate limited"
-    hint = "wait for the rate limit to pass, then press r to retry"
+    action = Action.WAIT
 
     def __init__(
         self, message: str = "", *, retry_after: float | None = None, **kw: object
@@ -173,19 +204,20 @@ class RateLimitedError(ProviderError):
 
 class ServerError(ProviderError):
     kind = "server error"
-    hint = "the provider is having trouble; press r to retry later"
+    action = Action.LATER
 
 
 class NetworkError(ProviderError):
     kind = "network error"
-    hint = "check the connection to the provider, then press r to retry"
+    action = Action.CONNECTION
 
 
 class MalformedResponseError(ProviderError):
     kind = "malformed response"
-    hint = "the provider sent something callscope cannot read; press r to retry, report if it stays"
+    action = Action.REPORT
 
 
 class PagingLoopError(MalformedResponseError):
     kind = "paging loop"
-    hint = "the provider's paging went in circles; the rows loaded so far are complete up to here"
+    action = Action.COMPLETE
+    retryable = False

@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tui.core import registry
 from tui.core.model import Call, Direction, Status
+from tui.core.registry import ExtraField
 
 _RELATIVE = re.compile(r"^-?(\d{1,7})([smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -159,84 +161,14 @@ class NumRange:
         return self.low is None and self.high is None
 
 
-@dataclass(frozen=True)
-class ExtraField:
-    """A provider-specific filter: its query key, label and the ``Call.extras`` keys it reads."""
-
-    key: str
-    label: str
-    providers: tuple[str, ...]
-    extras_keys: tuple[str, ...]
-    help: str
-    numbers: bool = False  # values are number patterns (prefix match with *)
-    choices: tuple[str, ...] = ()
+def extra_fields() -> tuple[ExtraField, ...]:
+    """The provider-specific filter fields every registered provider declares."""
+    return registry.extra_fields()
 
 
-EXTRA_FIELDS: tuple[ExtraField, ...] = (
-    ExtraField(
-        "source",
-        "Attribution source",
-        ("fonedynamics",),
-        ("Attribution_Source",),
-        "marketing attribution source",
-    ),
-    ExtraField(
-        "medium",
-        "Attribution medium",
-        ("fonedynamics",),
-        ("Attribution_Medium",),
-        "marketing attribution medium",
-    ),
-    ExtraField(
-        "campaign",
-        "Attribution campaign",
-        ("fonedynamics",),
-        ("Attribution_Campaign",),
-        "marketing attribution campaign",
-    ),
-    ExtraField(
-        "content",
-        "Attribution content",
-        ("fonedynamics",),
-        ("Attribution_Content",),
-        "marketing attribution content",
-    ),
-    ExtraField(
-        "endpoint",
-        "Endpoint",
-        ("fonedynamics",),
-        ("Endpoint",),
-        "number the call was routed to",
-        numbers=True,
-    ),
-    ExtraField(
-        "keys",
-        "IVR keys",
-        ("fonedynamics",),
-        ("Prompts_Keys",),
-        "IVR path, 1>2 = key 1 then key 2; alternatives by comma",
-    ),
-    ExtraField(
-        "unique",
-        "Caller",
-        ("fonedynamics",),
-        (),
-        "unique = first-time callers, repeat = repeat callers",
-        choices=("unique", "repeat"),
-    ),
-    ExtraField(
-        "exophone",
-        "ExoPhone",
-        ("exotel",),
-        # ExoPhone: the adapter's E.164 form of the record's national PhoneNumberSid
-        ("ExoPhone", "PhoneNumber"),
-        "the ExoPhone (virtual number) of the call",
-        numbers=True,
-    ),
-    ExtraField("trunk", "Trunk", ("portsip",), ("trunk",), "SIP trunk name"),
-    ExtraField("reason", "End reason", ("portsip",), (), "why the call ended, e.g. CANCELLED"),
-)
-EXTRAS_BY_KEY = {extra.key: extra for extra in EXTRA_FIELDS}
+def extra_field(key: str) -> ExtraField | None:
+    """The provider-specific filter field of query key ``key``, if there is one."""
+    return registry.extra_field(key)
 
 
 def _sorted_unique(values: Iterable[Any]) -> tuple[Any, ...]:
@@ -266,7 +198,7 @@ class CallFilter:
         object.__setattr__(self, "to_numbers", _sorted_unique(self.to_numbers))
         object.__setattr__(self, "ids", _sorted_unique(self.ids))
         object.__setattr__(self, "text", _sorted_unique(t for t in self.text if t))
-        order = {extra.key: n for n, extra in enumerate(EXTRA_FIELDS)}
+        order = {extra.key: n for n, extra in enumerate(extra_fields())}
         merged: dict[str, set[str]] = {}
         for key, values in self.extras:
             kept = [v for v in values if v]
@@ -303,7 +235,7 @@ class CallFilter:
         changes: dict[str, Any] = {}
         extras = dict(self.extras)
         for name in names:
-            if name in EXTRAS_BY_KEY:
+            if name not in type(self).__dataclass_fields__:
                 extras.pop(name, None)
             else:
                 changes[name] = type(self).__dataclass_fields__[name].default
@@ -374,27 +306,25 @@ class CallFilter:
 
 
 def _extra_matches(key: str, values: tuple[str, ...], call: Call) -> bool:
-    spec = EXTRAS_BY_KEY.get(key)
-    if spec is None:
-        return True
-    if key == "reason":
-        have = [call.end_reason]
-    elif key == "keys":
-        have = [_keys_path(call.extras.get("Prompts_Keys"))]
-        return have[0] is not None and any(have[0].startswith(v) for v in values)
+    spec = extra_field(key)
+    if spec is None or spec.match == "server":
+        return True  # no local evidence (e.g. unique/repeat): the server decides
+    if spec.attr:
+        have = [getattr(call, spec.attr, None)]
     else:
         have = [call.extras.get(k) for k in spec.extras_keys]
     present = [str(v) for v in have if v is not None and v != ""]
-    if not spec.extras_keys and key != "reason":
-        return True  # no local evidence (e.g. unique/repeat): the server decides
-    if spec.numbers:
+    if spec.match == "path":
+        paths = [_keys_path(v) for v in present]
+        return any(p is not None and p.startswith(v) for p in paths for v in values)
+    if spec.match == "number":
         return any(NumberPattern.parse(v).matches(h) for v in values for h in present)
     wanted = {v.casefold() for v in values}
     return any(h.casefold() in wanted for h in present)
 
 
 def _keys_path(value: Any) -> str | None:
-    """Fone Dynamics ``Prompts_Keys`` (``"1,2"``) as the query's path form ``1>2``."""
+    """An IVR key list (``"1,2"``) as the query's path form ``1>2``."""
     if value is None or value == "":
         return None
     return ">".join(part.strip() for part in str(value).split(","))

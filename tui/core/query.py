@@ -17,12 +17,12 @@ from typing import Any
 
 from tui.core.errors import QueryError
 from tui.core.filter import (
-    EXTRA_FIELDS,
-    EXTRAS_BY_KEY,
     CallFilter,
     NumberPattern,
     NumRange,
     TimeBound,
+    extra_field,
+    extra_fields,
 )
 from tui.core.model import Direction, Status
 
@@ -65,12 +65,25 @@ KEY_ALIASES: dict[str, str] = {
     "parent": "parent",
     "id": "id", "ids": "id", "sid": "id",
 }  # fmt: skip
-KEY_ALIASES.update({extra.key: extra.key for extra in EXTRA_FIELDS})
-KEY_ALIASES.update({"phonenumber": "exophone", "end_reason": "reason", "prompts_keys": "keys"})
-KNOWN_KEYS = (
-    *("status", "dir", "from", "to", "since", "until", "dur", "price", "parent", "id"),
-    *(extra.key for extra in EXTRA_FIELDS),
-)
+CORE_KEYS = ("status", "dir", "from", "to", "since", "until", "dur", "price", "parent", "id")
+
+
+def canonical_key(key: str) -> str | None:
+    """The canonical query key of ``key`` as typed (an alias, any case), or None if unknown;
+    providers' extra fields (and their aliases) come from the registry."""
+    lowered = key.lower()
+    found = KEY_ALIASES.get(lowered)
+    if found is not None:
+        return found
+    for extra in extra_fields():
+        if lowered == extra.key or lowered in extra.aliases:
+            return extra.key
+    return None
+
+
+def known_keys() -> tuple[str, ...]:
+    return (*CORE_KEYS, *(extra.key for extra in extra_fields()))
+
 
 _KEY = re.compile(r"[A-Za-z_]+")
 _RANGE_OP = re.compile(r"^(<=|>=|<|>|=)?(.*)$", re.S)
@@ -157,7 +170,7 @@ def _tokenize(text: str) -> list[_Term]:
 
 
 def _expected_for(key: str) -> str:
-    canonical = KEY_ALIASES.get(key.lower(), "")
+    canonical = canonical_key(key) or ""
     return {
         "status": _STATUS_CHOICES,
         "dir": _DIRECTION_CHOICES,
@@ -185,9 +198,9 @@ def parse_query(text: str) -> CallFilter:
         if term.key is None:
             words.append(term.items[0].text)
             continue
-        key = KEY_ALIASES.get(term.key.lower())
+        key = canonical_key(term.key)
         if key is None:
-            expected = "one of " + ", ".join(KNOWN_KEYS) + ' (quote free text: "a:b")'
+            expected = "one of " + ", ".join(known_keys()) + ' (quote free text: "a:b")'
             raise QueryError(
                 f"unknown field {term.key!r}", column=term.column, expected=expected, query=text
             )
@@ -230,7 +243,8 @@ def parse_query(text: str) -> CallFilter:
         elif key == "id":
             ids.extend(item.text for item in term.items)
         else:
-            spec = EXTRAS_BY_KEY[key]
+            spec = extra_field(key)
+            assert spec is not None  # canonical_key knew it
             values: list[str] = []
             for item in term.items:
                 value = item.text
@@ -370,7 +384,7 @@ def format_query(flt: CallFilter) -> str:
     if flt.ids:
         terms.append("id:" + ",".join(_quote(i) for i in flt.ids))
     for key, values in flt.extras:
-        spec = EXTRAS_BY_KEY.get(key)
+        spec = extra_field(key)
         if spec is not None and spec.numbers:
             items = [_number_item(NumberPattern.parse(v)) for v in values]
         else:

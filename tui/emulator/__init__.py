@@ -8,7 +8,7 @@ Modules
 ``server``       :class:`Emulator` (asyncio + h11, keep-alive), :class:`EmulatorThread`, config.
 ``wire``         :class:`Request` / :class:`Response` values and JSON/Basic-auth helpers.
 ``api``          :class:`ProviderAPI` (the provider-module interface), ``Route``, ``AccountSpec``.
-``registry``     the list of provider API classes the server routes to.
+``registry``     the provider API classes the server routes to (from the provider registry).
 ``dataset``      deterministic provider-neutral calls; ground truth for tests.
 ``dataset_records``  its record types (``CallRecord``, ``Core``) and the seeded draws of a record.
 ``laml`` (+ ``laml_query``, ``laml_render``)  Twilio and SignalWire.
@@ -57,7 +57,9 @@ Adding a provider module
 
    Optionally override ``unauthorized()`` (the 401 body used by the ``auth`` fault) and
    ``empty_page_loop(req)`` (an empty list page linking to itself, for the ``empty-loop`` fault).
-2. Append the class to ``PROVIDER_APIS`` in ``registry.py``. Routes are full-match regexes on
+2. Name the class in the provider's registration (``emulator="tui.emulator.x:XAPI"`` in its
+   :class:`~tui.core.registry.ProviderSpec`, see ``tui/providers/README.md``); ``registry.py``
+   serves every registered provider, in registration order. Routes are full-match regexes on
    the decoded path; the first API whose route matches owns the request (and its faults).
 3. Handlers are synchronous and pure: read ``req.params`` / ``req.basic_auth()`` /
    ``req.bearer()``, read the dataset (``ds.count(key)``, ``ds.call(key, i)`` for whole records,

@@ -1,8 +1,8 @@
 """The interface between the HTTP server and one emulated provider API.
 
 A provider module subclasses :class:`ProviderAPI`, declares its ``provider`` id, ``base_path``
-and ``routes``, implements ``make_accounts``/``error``, and is listed in
-:data:`tui.emulator.registry.PROVIDER_APIS`. See the package docstring for a walk-through.
+and ``routes``, implements ``make_accounts``/``error``, and is
+named by its provider's registration (:mod:`tui.core.registry`). See the package docstring.
 """
 
 from __future__ import annotations

@@ -1,22 +1,22 @@
-"""The provider APIs the emulator serves, in routing order.
+"""The provider APIs the emulator serves, in routing order: those the provider registry
+(:mod:`tui.core.registry`) names, each loaded from its ``emulator`` import path.
 
-Add a provider by appending its :class:`~tui.emulator.api.ProviderAPI` subclass here. Order
-matters only where paths overlap: Twilio (``AC…`` accounts) precedes SignalWire, which also
-claims ``/2010-04-01/Accounts/{uuid}/…``.
+The registry is plain data (it imports only the standard library), so reading it shares no
+parsing code with the client side. Order matters only where paths overlap: Twilio (``AC…``
+accounts) is registered before SignalWire, which also claims ``/2010-04-01/Accounts/{uuid}/…``.
 """
 
 from __future__ import annotations
 
-from .api import ProviderAPI
-from .exotel import ExotelAPI
-from .fonedynamics import FoneDynamicsAPI
-from .laml import SignalWireAPI, TwilioAPI
-from .portsip import PortSipAPI
+import tui.core.registry as registry
 
-PROVIDER_APIS: tuple[type[ProviderAPI], ...] = (
-    TwilioAPI,
-    SignalWireAPI,
-    ExotelAPI,
-    FoneDynamicsAPI,
-    PortSipAPI,
-)
+from .api import ProviderAPI
+
+
+def provider_apis() -> tuple[type[ProviderAPI], ...]:
+    """Every registered provider's emulated API (a provider with none is not served)."""
+    apis: list[type[ProviderAPI]] = []
+    for spec in registry.specs():
+        if spec.emulator:
+            apis.append(registry.load(spec.emulator))
+    return tuple(apis)

@@ -25,7 +25,7 @@ import h11
 from .api import AccountSpec, Context, ProviderAPI
 from .dataset import DEFAULT_NOW, Dataset
 from .faults import HUGE_BYTES, Faults
-from .registry import PROVIDER_APIS
+from .registry import provider_apis
 from .wire import Request, Response, json_response
 
 MAX_HEAD = 64 * 1024
@@ -107,7 +107,7 @@ class Emulator:
             self.faults.apply_spec(cfg.faults)
         self.apis: list[ProviderAPI] = []
         self._specs: list[AccountSpec] = []
-        for cls in PROVIDER_APIS:
+        for cls in provider_apis():
             if cfg.providers is not None and cls.provider not in cfg.providers:
                 continue
             specs = [

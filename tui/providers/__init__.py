@@ -1,4 +1,5 @@
-"""Provider adapters, one module per provider; ``adapter_for`` picks one by ``account.provider``.
+"""Provider adapters, one module per provider; ``adapter_for`` picks one by ``account.provider``
+from the registry (:mod:`tui.core.registry`; the built-ins are in :mod:`tui.providers.catalog`).
 
 Modules are imported on first use so that start-up only pays for the providers configured.
 
@@ -11,36 +12,30 @@ it). Explicit ``timeout=`` / ``retry=`` arguments win.
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from tui.core.errors import ConfigError
+from tui.core import registry
 
 if TYPE_CHECKING:
     from tui.core.account import Account
     from tui.providers.base import Adapter
 
-# provider id → "module:Class"
-REGISTRY: dict[str, str] = {
-    "twilio": "tui.providers.twilio:TwilioAdapter",
-    "signalwire": "tui.providers.signalwire:SignalWireAdapter",
-    "exotel": "tui.providers.exotel:ExotelAdapter",
-    "fonedynamics": "tui.providers.fonedynamics:FoneDynamicsAdapter",
-    "portsip": "tui.providers.portsip:PortSipAdapter",
-}
-
 
 def adapter_class(provider: str) -> type[Adapter]:
-    target = REGISTRY.get(provider)
-    if target is None:
-        raise ConfigError(f"unknown provider {provider!r} (known: {', '.join(REGISTRY)})")
-    module_name, _, class_name = target.partition(":")
-    cls: type[Adapter] = getattr(importlib.import_module(module_name), class_name)
+    """The adapter class the registry names for ``provider`` (imported on first use)."""
+    spec = registry.spec_of(provider)
+    if spec is None:
+        from tui.core.errors import ConfigError
+
+        raise ConfigError(f"unknown provider {provider!r} (known: {', '.join(registry.ids())})")
+    cls: type[Adapter] = registry.load(spec.adapter)
     return cls
 
 
 def _env_seconds(name: str) -> float | None:
+    from tui.core.errors import ConfigError
+
     value = os.environ.get(name, "").strip()
     if not value:
         return None

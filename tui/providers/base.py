@@ -34,6 +34,8 @@ from tui.core.paging import (
     PagingKind,
 )
 from tui.core.plan import Params, Plan
+from tui.core.planner import PlanTable
+from tui.core.planner import plan as plan_with
 
 LinkKind = Literal["calls", "recordings", "entries"]
 
@@ -68,6 +70,8 @@ class Adapter(ABC):
     default_page_size: ClassVar[int]
     max_page_size: ClassVar[int]
     capabilities: ClassVar[Capabilities]
+    # What the provider's list can filter, as data (:mod:`tui.core.planner`).
+    plan_table: ClassVar[PlanTable]
     # Lean records: when True, normalizers may leave ``Call.links`` and ``Call.extras`` empty
     # (every other field is the same). Set by a consumer that reads neither, for speed: the
     # CLI's listing when no output column and no local filter needs them.
@@ -113,9 +117,10 @@ class Adapter(ABC):
     def parse_error(response: httpx.Response, body: Any) -> ErrorInfo:
         """Read the provider's error body (``body`` is the decoded JSON or ``None``)."""
 
-    @abstractmethod
     def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        """Split ``flt`` into native queries and the local residual; may raise QueryRefusedError."""
+        """Split ``flt`` into native queries and the local residual by the adapter's
+        :attr:`plan_table`, times read in the account's zone; may raise QueryRefusedError."""
+        return plan_with(self.plan_table, flt, now, self.account.tz)
 
     def require_config(self) -> None:
         """Raise the :class:`~tui.core.errors.ConfigError` that the account would meet on its

@@ -10,7 +10,7 @@ is silently truncated. Times are zone-less ``YYYY-MM-DD HH:MM:SS`` in the accoun
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, ClassVar
 
 import httpx
@@ -32,7 +32,8 @@ from tui.core.model import (
 )
 from tui.core.normalize import short_repr, url_quote
 from tui.core.paging import Cursor, Page, PagingKind
-from tui.core.plan import Params, Plan
+from tui.core.plan import Params
+from tui.core.planner import PlanTable
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.exotel_normalize import RECORDING_MEDIA_KEYS, ExotelNormalize
 from tui.providers.exotel_plan import (
@@ -40,9 +41,9 @@ from tui.providers.exotel_plan import (
     MAX_NUMBERS,
     MAX_QUERIES,
     MAX_SPAN_MONTHS,
+    PLAN_TABLE,
     RETENTION_MONTHS,
     international_filter,
-    plan_filter,
 )
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §5, §8 item 4) ------------
@@ -72,9 +73,7 @@ class ExotelAdapter(ExotelNormalize, Adapter):
     default_page_size: ClassVar[int] = DEFAULT_PAGE_SIZE
     max_page_size: ClassVar[int] = MAX_PAGE_SIZE
     capabilities: ClassVar[Capabilities] = Capabilities(
-        server_fields=frozenset(
-            {"status", "dir", "from", "to", "since", "until", "dur", "price", "id", "exophone"}
-        ),
+        server_fields=PLAN_TABLE.server_keys(),
         links=(LINK_SELF, LINK_RECORDINGS, LINK_RECORDING_MEDIA, LINK_PARENT, LINK_CHILDREN),
         total=True,
         limits=(
@@ -107,8 +106,7 @@ class ExotelAdapter(ExotelNormalize, Adapter):
 
     # -- plan -------------------------------------------------------------------------------
 
-    def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        return plan_filter(flt, now, self.zone)
+    plan_table: ClassVar[PlanTable] = PLAN_TABLE
 
     def local_form(self, flt: CallFilter) -> CallFilter:
         return international_filter(flt)

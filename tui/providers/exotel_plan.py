@@ -9,26 +9,30 @@ first, and an absurd product of both is refused. Reference: providers.md §5.3.
 from __future__ import annotations
 
 import calendar
-import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
 
 from tui.core.errors import QueryRefusedError
-from tui.core.filter import (
-    EXTRAS_BY_KEY,
-    CallFilter,
-    NumberPattern,
-    NumRange,
-    TimeBound,
-    canonical_number,
-)
+from tui.core.filter import CallFilter, NumberPattern, NumRange, TimeBound, canonical_number
 from tui.core.model import Direction, Status
 from tui.core.normalize import short_repr
-from tui.core.plan import FIELD_OF, QUERY_KEY, Plan, PlanItem, Where
+from tui.core.plan import Plan, Where
+from tui.core.planner import (
+    Encoded,
+    Encoder,
+    Kept,
+    Local,
+    Param,
+    PlanBuilder,
+    PlanTable,
+    Sent,
+    Split,
+    Windows,
+)
+from tui.core.planner import plan as plan_with
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §5, §8 item 4) ------------
 
@@ -113,184 +117,84 @@ NO_TIME_WARNING = (
 )
 
 
-# --- the plan ------------------------------------------------------------------------------
+# --- the plan table -----------------------------------------------------------------------
 
 
-@dataclass
-class _Planner:
-    params: dict[str, str] = field(default_factory=dict)
-    axes: list[list[dict[str, str]]] = field(default_factory=list)  # splits of number/id lists
-    items: list[PlanItem] = field(default_factory=list)
-    local: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def server(self, key: str, param: str, value: str, note: str = "", both: bool = False) -> None:
-        self.params[param] = value
-        self.add(key, Where.BOTH if both else Where.SERVER, f"{param}={value}", note)
-
-    def add(self, key: str, where: Where, native: str = "", note: str = "") -> None:
-        self.items.append(PlanItem(key, where, native, note))
-        if where in (Where.BOTH, Where.LOCAL):
-            self.local.append(FIELD_OF.get(key, key))
-
-    def unsupported(self, key: str, note: str) -> None:
-        self.add(key, Where.UNSUPPORTED, "", note)
-        self.warnings.append(f"{key}: {note}; ignored")
-
-    def split(self, key: str, param: str, values: Sequence[str], size: int) -> None:
-        chunks = [values[i : i + size] for i in range(0, len(values), size)]
-        self.axes.append([{param: ",".join(chunk)} for chunk in chunks])
-        native = f"{param}={','.join(chunks[0])}"
-        note = ""
-        if len(chunks) > 1:
-            native += f" … ({len(chunks)} queries)"
-            note = f"Exotel takes ≤ {size} per query: {len(values)} split, results merged by time"
-        self.add(key, Where.SERVER, native, note)
-
-
-def plan_filter(flt: CallFilter, now: datetime, zone: tzinfo = UTC) -> Plan:
-    """Split ``flt`` into Exotel ``Calls.json`` queries and the local residual (reference §5.3)."""
-    flt = international_filter(flt)
-    p = _Planner()
-    for name in flt.active_fields():
-        key = QUERY_KEY.get(name, name)
-        if name == "statuses":
-            _plan_status(p, flt)
-        elif name == "directions":
-            _plan_direction(p, flt)
-        elif name in ("from_numbers", "to_numbers"):
-            param = "From" if name == "from_numbers" else "To"
-            _plan_numbers(p, key, param, getattr(flt, name))
-        elif name == "ids":
-            if all(i and "," not in i for i in flt.ids):
-                p.split(key, "Sid", flt.ids, MAX_IDS)
-            else:
-                p.add(key, Where.LOCAL, "", "an id with a comma cannot be sent")
-        elif name in ("duration", "price"):
-            _plan_range(p, key, getattr(flt, name))
-        elif name == "parent_id":
-            p.add(key, Where.LOCAL, "", "Exotel's call list has no parent filter")
-        elif name == "text":
-            p.add(key, Where.LOCAL, "", "free text is matched locally")
-        elif name == "exophone":
-            patterns = tuple(NumberPattern.parse(v) for v in flt.extra("exophone"))
-            _plan_numbers(p, key, "PhoneNumber", patterns)
-        elif name not in ("since", "until"):
-            spec = EXTRAS_BY_KEY.get(name)
-            label = spec.label.lower() if spec else name
-            p.unsupported(key, f"Exotel calls have no {label}")
-    windows = _plan_time(p, flt, now, zone)
-    chunked = [axis for axis in p.axes if len(axis) > 1]
-    count = len(windows) * _product(len(axis) for axis in p.axes)
-    if count > MAX_QUERIES:
-        raise QueryRefusedError(
-            f"this filter needs {count} Exotel queries ("
-            + " × ".join(
-                [f"{len(windows)} monthly windows"] * (len(windows) > 1)
-                + [f"{len(axis)} groups of {next(iter(axis[0]))}" for axis in chunked]
-            )
-            + f"); callscope sends at most {MAX_QUERIES}: narrow the time range or the lists",
-            provider="Exotel",
-        )
-    queries: list[dict[str, str]] = []
-    for window in windows:
-        for combo in itertools.product(*p.axes):
-            query = dict(window)
-            for part in combo:
-                query.update(part)
-            query.update(p.params)
-            if SORT_BY:
-                query["SortBy"] = SORT_BY
-            queries.append(query)
-    if not windows:
-        p.notes.append("no request: the time range is empty")
-    return Plan(
-        queries=queries,
-        local=flt.only(*p.local),
-        items=tuple(p.items),
-        warnings=tuple(p.warnings),
-        merge="merge" if chunked else "concat",
-        newest_first=True,
-        notes=tuple(p.notes),
-    )
-
-
-def _product(values: Any) -> int:
-    result = 1
-    for value in values:
-        result *= value
-    return result
-
-
-def _plan_status(p: _Planner, flt: CallFilter) -> None:
-    if Status.UNKNOWN in flt.statuses:
-        p.add("status", Where.LOCAL, "", "unknown is only known after reading the call")
-        return
-    values = sorted(STATUS_PARAM[s] for s in flt.statuses if s in STATUS_PARAM)
+def _statuses(value: frozenset[Status], _b: PlanBuilder) -> Encoded:
+    if Status.UNKNOWN in value:
+        return Kept("unknown is only known after reading the call")
+    values = sorted(STATUS_PARAM[s] for s in value if s in STATUS_PARAM)
     if not values:  # only ivr: no Exotel call has it
-        p.add("status", Where.LOCAL, "", "Exotel has no such status: never matches")
-        return
-    never = sorted(s.value for s in flt.statuses if s not in STATUS_PARAM)
-    p.server("status", "Status", ",".join(values), f"no Exotel {', '.join(never)}" * bool(never))
+        return Kept("Exotel has no such status: never matches")
+    never = sorted(s.value for s in value if s not in STATUS_PARAM)
+    return Sent(",".join(values), f"no Exotel {', '.join(never)}" * bool(never))
 
 
-def _plan_direction(p: _Planner, flt: CallFilter) -> None:
-    if Direction.UNKNOWN in flt.directions:
-        p.add("dir", Where.LOCAL, "", "unknown is only known after reading the call")
-        return
-    values = [v for d in sorted(flt.directions) for v in DIRECTION_PARAM.get(d, ())]
+def _directions(value: frozenset[Direction], _b: PlanBuilder) -> Encoded:
+    if Direction.UNKNOWN in value:
+        return Kept("unknown is only known after reading the call")
+    values = [v for d in sorted(value) for v in DIRECTION_PARAM.get(d, ())]
     if not values:  # only internal: Exotel has none
-        p.add("dir", Where.LOCAL, "", "Exotel has no internal calls: never matches")
-        return
-    p.server("dir", "Direction", ",".join(values))
+        return Kept("Exotel has no internal calls: never matches")
+    return Sent(",".join(values))
 
 
-def _plan_numbers(p: _Planner, key: str, param: str, patterns: Sequence[NumberPattern]) -> None:
-    values: list[str] = []
-    for pattern in patterns:
-        value = canonical_number(pattern.value)
-        if pattern.prefix:
-            p.add(key, Where.LOCAL, "", f"prefix match is local ({param} matches exact numbers)")
-            return
-        if not value or "," in value or ";" in value:
-            p.add(key, Where.LOCAL, "", f"{short_repr(pattern.value)} cannot be sent as {param}")
-            return
-        values.append(value)
-    p.split(key, param, sorted(set(values)), MAX_NUMBERS)
+def _numbers(param: str) -> Encoder:
+    def encode(patterns: Sequence[NumberPattern], _b: PlanBuilder) -> Encoded:
+        values: list[str] = []
+        for pattern in patterns:
+            value = canonical_number(pattern.value)
+            if pattern.prefix:
+                return Kept(f"prefix match is local ({param} matches exact numbers)")
+            if not value or "," in value or ";" in value:
+                return Kept(f"{short_repr(pattern.value)} cannot be sent as {param}")
+            values.append(value)
+        return Sent(sorted(set(values)))
+
+    return encode
 
 
-def _plan_range(p: _Planner, key: str, rng: NumRange) -> None:
-    """``gte:…;lte:…`` / ``eq:…``; a strict or fractional bound is sent widened and refined
-    locally (Duration is whole seconds with an ``s`` suffix)."""
-    seconds = key == "dur"
-    param = "Duration" if seconds else "Price"
-    lows = [b for b in (rng.low, rng.high) if b is not None]
-    if any(b < 0 for b in lows) or (
-        rng.low is not None and rng.high is not None and rng.low > rng.high
-    ):
-        p.add(key, Where.LOCAL, "", "a negative or empty range is checked locally")
-        return
-    exact = True
-    low = high = None
-    if rng.low is not None:
-        low = rng.low.to_integral_value(ROUND_FLOOR) if seconds else rng.low
-        exact &= rng.low_inclusive and low == rng.low
-    if rng.high is not None:
-        high = rng.high.to_integral_value(ROUND_CEILING) if seconds else rng.high
-        exact &= rng.high_inclusive and high == rng.high
-    unit = "s" if seconds else ""
-    if low is not None and low == high:
-        value = f"eq:{_num(low)}{unit}"
-    else:
-        parts = []
-        if low is not None:
-            parts.append(f"gte:{_num(low)}{unit}")
-        if high is not None:
-            parts.append(f"lte:{_num(high)}{unit}")
-        value = ";".join(parts)
-    note = "" if exact else "Exotel bounds are inclusive: the exact bound is checked locally"
-    p.server(key, param, value, note, both=not exact)
+def _exophones(values: Sequence[str], b: PlanBuilder) -> Encoded:
+    return _numbers("PhoneNumber")([NumberPattern.parse(v) for v in values], b)
+
+
+def _ids(ids: Sequence[str], _b: PlanBuilder) -> Encoded:
+    if all(i and "," not in i for i in ids):
+        return Sent(list(ids))
+    return Kept("an id with a comma cannot be sent")
+
+
+def _range(seconds: bool) -> Encoder:
+    def encode(rng: NumRange, _b: PlanBuilder) -> Encoded:
+        """``gte:…;lte:…`` / ``eq:…``; a strict or fractional bound is sent widened and refined
+        locally (Duration is whole seconds with an ``s`` suffix)."""
+        lows = [b for b in (rng.low, rng.high) if b is not None]
+        if any(b < 0 for b in lows) or (
+            rng.low is not None and rng.high is not None and rng.low > rng.high
+        ):
+            return Kept("a negative or empty range is checked locally")
+        exact = True
+        low = high = None
+        if rng.low is not None:
+            low = rng.low.to_integral_value(ROUND_FLOOR) if seconds else rng.low
+            exact &= rng.low_inclusive and low == rng.low
+        if rng.high is not None:
+            high = rng.high.to_integral_value(ROUND_CEILING) if seconds else rng.high
+            exact &= rng.high_inclusive and high == rng.high
+        unit = "s" if seconds else ""
+        if low is not None and low == high:
+            value = f"eq:{_num(low)}{unit}"
+        else:
+            parts = []
+            if low is not None:
+                parts.append(f"gte:{_num(low)}{unit}")
+            if high is not None:
+                parts.append(f"lte:{_num(high)}{unit}")
+            value = ";".join(parts)
+        note = "" if exact else "Exotel bounds are inclusive: the exact bound is checked locally"
+        return Sent(value, note, both=not exact)
+
+    return encode
 
 
 def _num(value: Decimal) -> str:
@@ -300,12 +204,13 @@ def _num(value: Decimal) -> str:
 # --- time windows --------------------------------------------------------------------------
 
 
-def _plan_time(p: _Planner, flt: CallFilter, now: datetime, zone: tzinfo) -> list[dict[str, str]]:
+def _windows(p: PlanBuilder, flt: CallFilter) -> Windows:
     """``DateCreated`` windows (newest first) as parameter dicts; ``[{}]`` = no time filter."""
+    now, zone = p.now, p.zone
     if flt.since is None and flt.until is None:
         p.warnings.append(NO_TIME_WARNING)
         p.notes.append(f"time: Exotel's default, the last {DEFAULT_WINDOW_DAYS} days")
-        return [{}]
+        return [{}], ""
     oldest = _add_months(_wall(now, zone), -RETENTION_MONTHS) + RETENTION_SLACK
     oldest = _ceil(oldest)
     newest = _ceil(_wall(now + OPEN_END_SLACK, zone))
@@ -344,23 +249,24 @@ def _plan_time(p: _Planner, flt: CallFilter, now: datetime, zone: tzinfo) -> lis
         )
     if flt.since is not None:
         whole = since is not None and since == lo
-        p.add(
+        p.item(
             "since",
             Where.SERVER if whole or clipped else Where.BOTH,
             f"DateCreated=gte:{lo:{TIME_FORMAT}}",
             zone_note,
         )
     if flt.until is not None:
-        p.add(
+        p.item(
             "until",
             Where.BOTH,
             f"DateCreated=…;lte:{hi:{TIME_FORMAT}}",
             zone_note + "; lte is inclusive, the exclusive end is checked locally",
         )
-    return [
+    params = [
         {"DateCreated": f"gte:{begin:{TIME_FORMAT}};lte:{end:{TIME_FORMAT}}"}
         for begin, end in windows
     ]
+    return params, "monthly windows"
 
 
 def _wall(moment: datetime, zone: tzinfo) -> datetime:
@@ -405,3 +311,29 @@ def _add_months(moment: datetime, months: int) -> datetime:
 
 def _zone_name(zone: tzinfo) -> str:
     return str(getattr(zone, "key", None) or zone)
+
+
+PLAN_TABLE = PlanTable(
+    title="Exotel",
+    rules={
+        "status": Param("Status", _statuses),
+        "dir": Param("Direction", _directions),
+        "from": Split("From", MAX_NUMBERS, _numbers("From")),
+        "to": Split("To", MAX_NUMBERS, _numbers("To")),
+        "dur": Param("Duration", _range(seconds=True)),
+        "price": Param("Price", _range(seconds=False)),
+        "parent": Local("Exotel's call list has no parent filter"),
+        "id": Split("Sid", MAX_IDS, _ids),
+        "exophone": Split("PhoneNumber", MAX_NUMBERS, _exophones),
+    },
+    newest_first=True,
+    fixed={"SortBy": SORT_BY} if SORT_BY else {},
+    windows=_windows,
+    prepare=international_filter,
+    max_queries=MAX_QUERIES,
+)
+
+
+def plan_filter(flt: CallFilter, now: datetime, zone: tzinfo = UTC) -> Plan:
+    """Split ``flt`` into Exotel ``Calls.json`` queries and the local residual (reference §5.3)."""
+    return plan_with(PLAN_TABLE, flt, now, zone)

@@ -8,18 +8,14 @@ appears); the recording is a URI on the call. Reference: providers.md §2 and §
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
 
 from tui.core import errors
-from tui.core.account import SCOPES
 from tui.core.config_schema import key_path
-from tui.core.errors import ConfigError, ConfigProblem, QueryRefusedError
-from tui.core.filter import CallFilter, NumberPattern, canonical_number
+from tui.core.errors import ConfigError, ConfigProblem
 from tui.core.http import ErrorInfo
 from tui.core.model import (
     LINK_RECORDING_MEDIA,
@@ -27,7 +23,6 @@ from tui.core.model import (
     LINK_SELF,
     Call,
     Recording,
-    Status,
 )
 from tui.core.normalize import (
     Deferred,
@@ -35,14 +30,16 @@ from tui.core.normalize import (
     url_quote,
 )
 from tui.core.paging import Cursor, Page, PagingKind
-from tui.core.plan import FIELD_OF, QUERY_KEY, Params, Plan, PlanItem, Where
+from tui.core.plan import Params
+from tui.core.planner import PlanTable
 from tui.providers.base import Adapter, Capabilities, LinkResult
+from tui.providers.catalog import FONEDYNAMICS
 from tui.providers.fonedynamics_normalize import (
-    DIRECTION,
     PATH_CALL,
     RECORDING_KEY,
     FoneDynamicsNormalize,
 )
+from tui.providers.fonedynamics_plan import PLAN_TABLE
 
 # --- Provider facts the reference marks [unconfirmed] (providers.md §2, §8 item 1) -------------
 # Every guess lives here so a wrong one is a one-line fix.
@@ -51,9 +48,6 @@ from tui.providers.fonedynamics_normalize import (
 # the same three paths are listed in fixtures/fonedynamics/get_calls.field_catalogue.json.
 PATH_ACCOUNT_CALLS = "/v2/Accounts/{sid}/Calls"
 PATH_PROPERTY_CALLS = "/v2/Properties/{sid}/Calls"
-# Filter names for the time window: taken from the Find SMS page (same semantics, epoch seconds).
-PARAM_DATE_FROM = "Date_From"  # inclusive
-PARAM_DATE_TO = "Date_To"  # exclusive
 # Paging: Results_Skip/Results_Count are documented on Get Calls. The request name of a page token
 # is not documented anywhere (OnlineLogins only shows NextPageToken in its response): a guess.
 PARAM_SKIP = "Results_Skip"
@@ -73,13 +67,6 @@ PAGE_SIZE = 200
 
 # --- Documented facts (seed 000: Get Calls page; errors page; SDK error model) ----------------
 
-DISPOSITION_PARAM: dict[Status, str] = {
-    Status.COMPLETED: "Answered",
-    Status.IVR: "IVR",
-    Status.BUSY: "Busy",
-    Status.NO_ANSWER: "NoAnswer",
-    Status.FAILED: "Failed",
-}
 # ErrorCode → error class (errors page; SDK). Any other "*_NOT_FOUND" is a NotFoundError too.
 ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
     "CALL_NOT_FOUND": errors.NotFoundError,
@@ -91,16 +78,6 @@ ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
 UNKNOWN_ERROR = "UNKNOWN_ERROR"  # what the official Java SDK calls an unparsable error body
 _MAX_TEXT = 500
 
-# Filter extras pushed down as comma lists: query key → parameter.
-ATTRIBUTION_PARAMS: dict[str, str] = {
-    "source": "Attribution_Source",
-    "medium": "Attribution_Medium",
-    "campaign": "Attribution_Campaign",
-    "content": "Attribution_Content",
-}
-UNIQUE_VALUES: dict[str, str] = {"unique": "Unique", "repeat": "Repeat"}
-_OWN_EXTRAS = frozenset({*ATTRIBUTION_PARAMS, "endpoint", "keys", "unique"})
-
 
 class FoneDynamicsAdapter(FoneDynamicsNormalize, Adapter):
     provider: ClassVar[str] = "fonedynamics"
@@ -109,9 +86,7 @@ class FoneDynamicsAdapter(FoneDynamicsNormalize, Adapter):
     default_page_size: ClassVar[int] = PAGE_SIZE
     max_page_size: ClassVar[int] = PAGE_SIZE
     capabilities: ClassVar[Capabilities] = Capabilities(
-        server_fields=frozenset(
-            {"status", "to", "since", "until", "endpoint", "keys", "unique", *ATTRIBUTION_PARAMS}
-        ),
+        server_fields=PLAN_TABLE.server_keys(),
         links=(LINK_RECORDINGS, LINK_RECORDING_MEDIA, LINK_SELF),
         total=False,
         limits=(
@@ -137,8 +112,7 @@ class FoneDynamicsAdapter(FoneDynamicsNormalize, Adapter):
 
     # -- plan -------------------------------------------------------------------------------
 
-    def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        return plan_filter(flt, now)
+    plan_table: ClassVar[PlanTable] = PLAN_TABLE
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -147,8 +121,8 @@ class FoneDynamicsAdapter(FoneDynamicsNormalize, Adapter):
 
     def list_path(self) -> str:
         scope = self.account.scope
-        if scope not in SCOPES:
-            got = f"expected one of {', '.join(SCOPES)}, got {scope!r}"
+        if scope not in FONEDYNAMICS.scopes:
+            got = f"expected one of {', '.join(FONEDYNAMICS.scopes)}, got {scope!r}"
             path = key_path("accounts", self.account.name, "scope")
             raise ConfigError(problems=[ConfigProblem(path, got)])
         sid = self.account.require_id()  # or the ConfigError naming the missing key
@@ -341,155 +315,4 @@ def _shape(body: Any) -> str:
     return type(body).__name__
 
 
-# --- filter → plan -----------------------------------------------------------------------------
-
-
-def _epoch(moment: datetime, *, up: bool) -> tuple[int, bool]:
-    """Unix seconds (rounded down or up) and whether the instant was whole."""
-    seconds = moment.astimezone(UTC).timestamp()
-    whole = seconds == int(seconds)
-    return (math.ceil(seconds) if up else math.floor(seconds)), whole
-
-
-def _exact_list(patterns: Sequence[NumberPattern]) -> str | None:
-    """A comma list of exact numbers, or None when any is a prefix (or can't be sent as one)."""
-    values = [canonical_number(p.value) for p in patterns]
-    if any(p.prefix for p in patterns) or any(not v or "," in v for v in values):
-        return None
-    return ",".join(values)
-
-
-def _plain_list(values: Sequence[str]) -> str | None:
-    if any("," in v or not v.strip() for v in values):
-        return None
-    return ",".join(values)
-
-
-class _Planner:
-    def __init__(self) -> None:
-        self.params: dict[str, str] = {}
-        self.items: list[PlanItem] = []
-        self.local: list[str] = []
-        self.warnings: list[str] = []
-        self.empty = False  # the filter can match no Fone Dynamics call: send nothing
-
-    def server(self, name: str, param: str, value: str, note: str = "", both: bool = False) -> None:
-        self.params[param] = value
-        where = Where.BOTH if both else Where.SERVER
-        self.items.append(PlanItem(name, where, f"{param}={value}", note))
-        if both:
-            self.local.append(name)
-
-    def keep_local(self, name: str, note: str = "") -> None:
-        self.items.append(PlanItem(name, Where.LOCAL, "", note))
-        self.local.append(name)
-
-    def unsupported(self, name: str, note: str) -> None:
-        self.items.append(PlanItem(name, Where.UNSUPPORTED, "", note))
-        self.warnings.append(f"{name}: {note}; ignored")
-
-
-def plan_filter(flt: CallFilter, now: datetime) -> Plan:
-    """Split ``flt`` into one ``Get Calls`` query and the local residual (reference §2.2)."""
-    p = _Planner()
-    active = flt.active_fields()
-    for name in active:
-        key = QUERY_KEY.get(name, name)
-        if name == "statuses":
-            _plan_status(p, flt)
-        elif name == "directions":
-            p.keep_local(key, "every Fone Dynamics call is inbound")
-            if DIRECTION not in flt.directions:
-                p.empty = True
-                p.warnings.append("Fone Dynamics calls are all inbound: dir can never match")
-        elif name == "to_numbers":
-            value = _exact_list(flt.to_numbers)
-            if value is None:
-                p.keep_local(key, "prefix match is local (To matches exact numbers)")
-            else:
-                p.server(key, "To", value)
-        elif name == "since":
-            assert flt.since is not None
-            seconds, whole = _epoch(flt.since.resolve(now), up=False)
-            p.server(key, PARAM_DATE_FROM, str(max(0, seconds)), "inclusive", both=not whole)
-        elif name == "until":
-            assert flt.until is not None
-            seconds, whole = _epoch(flt.until.resolve(now), up=True)
-            if seconds <= 0:
-                p.empty = True
-            p.server(key, PARAM_DATE_TO, str(max(0, seconds)), "exclusive", both=not whole)
-        elif name == "price":
-            p.unsupported(key, "Fone Dynamics reports no price")
-        elif name == "parent_id":
-            p.unsupported(key, "Fone Dynamics calls have no legs")
-        elif name in ("from_numbers", "duration", "ids", "text"):
-            p.keep_local(key, "no such Fone Dynamics filter")
-        else:
-            _plan_extra(p, flt, name)
-    if (
-        flt.since is not None
-        and flt.until is not None
-        and flt.since.resolve(now) >= flt.until.resolve(now)
-    ):
-        p.empty = True
-    local_names = [FIELD_OF.get(n, n) for n in p.local]
-    return Plan(
-        queries=[] if p.empty else [p.params],
-        local=flt.only(*local_names),
-        items=tuple(p.items),
-        warnings=tuple(p.warnings),
-        merge="concat",
-        newest_first=False,
-        notes=("no request: the filter can match no Fone Dynamics call",) if p.empty else (),
-    )
-
-
-def _plan_status(p: _Planner, flt: CallFilter) -> None:
-    if Status.UNKNOWN in flt.statuses:
-        # an unrecognized Disposition normalizes to unknown; the server cannot select those
-        p.keep_local("status", "unknown is only known after reading the call")
-        return
-    mapped = sorted(DISPOSITION_PARAM[s] for s in flt.statuses if s in DISPOSITION_PARAM)
-    never = sorted(s.value for s in flt.statuses if s not in DISPOSITION_PARAM)
-    note = f"no Disposition for {', '.join(never)}: never matches" if never else ""
-    if never:
-        p.warnings.append(f"status: Fone Dynamics has no {', '.join(never)} calls")
-    if not mapped:
-        p.empty = True
-        p.keep_local("status", note)
-        return
-    p.server("status", "Disposition", ",".join(mapped), note)
-
-
-def _plan_extra(p: _Planner, flt: CallFilter, key: str) -> None:
-    values = flt.extra(key)
-    if key in ATTRIBUTION_PARAMS:
-        value = _plain_list(values)
-        if value is None:
-            p.keep_local(key, "a value holds a comma")
-        else:
-            p.server(key, ATTRIBUTION_PARAMS[key], value)
-    elif key == "endpoint":
-        value = _exact_list([NumberPattern.parse(v) for v in values])
-        if value is None:
-            p.keep_local(key, "prefix match is local (Endpoint matches exact numbers)")
-        else:
-            p.server(key, "Endpoint", value)
-    elif key == "keys":
-        # "1>2" (key 1, then 2 in the nested IVR) → "1,2"; alternatives joined by ";"
-        paths = [",".join(part.strip() for part in v.split(">")) for v in values]
-        if any(";" in path or not path for path in paths):
-            p.keep_local(key, "a value holds a ';'")
-        else:
-            p.server(key, "Prompts_keys", ";".join(paths), "local re-checks the path", both=True)
-    elif key == "unique":
-        wanted = {UNIQUE_VALUES.get(v.strip().lower()) for v in values}
-        if None in wanted:
-            raise QueryRefusedError("unique takes unique or repeat", provider="Fone Dynamics")
-        value = wanted.pop() if len(wanted) == 1 else "All"
-        p.server(key, "Unique", str(value), "no local evidence: the server decides")
-    else:
-        p.unsupported(key, "not a Fone Dynamics field")
-
-
-__all__ = ["FoneDynamicsAdapter", "error_info", "plan_filter", "unwrap_list", "unwrap_one"]
+__all__ = ["FoneDynamicsAdapter", "error_info", "unwrap_list", "unwrap_one"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +19,6 @@ import httpx
 
 from tui.core import errors
 from tui.core.account import Account, path_id
-from tui.core.filter import CallFilter, NumberPattern
 from tui.core.model import (
     LINK_CHILDREN,
     LINK_EVENTS,
@@ -33,9 +31,9 @@ from tui.core.model import (
     Recording,
     Status,
 )
-from tui.core.normalize import Deferred, Fields, short_repr, url_quote, utc_day_start
+from tui.core.normalize import Deferred, Fields, short_repr, url_quote
 from tui.core.paging import Cursor, EarlyPage, FuncSource, Page
-from tui.core.plan import Params, Plan, PlanItem, Where
+from tui.core.plan import Params
 from tui.core.walk import Walker
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.laml_normalize import (
@@ -50,22 +48,15 @@ from tui.providers.laml_parse import (
     notification_entry,
     parse_laml_error,
 )
+from tui.providers.laml_plan import MAX_STATUS_QUERIES, plan_table
 
 # -- design choices and provider facts (one line each to change) ------------------------------
 
-# Several statuses: one query per status (the API takes one ``Status``), merged by time, when
-# there are at most this many; more than that reads everything and filters locally.
-MAX_STATUS_QUERIES = 3
-# Extra whole days added around the server's day bounds. 0 is safe for every documented reading
-# of ``StartTime<`` (providers.md §6.2, §8.5); raise it if a provider is found to use local days.
-DAY_BOUND_SLACK_DAYS = 0
 # Pages read when following a link (recordings, notifications, events, child legs); more than
 # that is reported in the result's note, never dropped silently.
 LINK_PAGE_LIMIT = 20
 
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
-_PHONE_LIKE = re.compile(r"[+\d\s().\-]+")
-_NUMBER_NOISE = re.compile(r"[\s().\-]")
 
 
 @dataclass(frozen=True)
@@ -107,35 +98,6 @@ def path_segment(value: str) -> str:
     return value if _SAFE_SEGMENT.fullmatch(value) else url_quote(value)
 
 
-def wire_number(pattern: NumberPattern) -> str:
-    """A number as the server's exact match wants it: formatting noise dropped from phone numbers;
-    SIP, ``client:`` and SIM identifiers as written."""
-    value = pattern.value.strip()
-    return _NUMBER_NOISE.sub("", value) if _PHONE_LIKE.fullmatch(value) else value
-
-
-def day_bounds(
-    since: datetime | None, until: datetime | None, fmt: str = "%Y-%m-%d"
-) -> tuple[str | None, str | None]:
-    """Inclusive-safe UTC days for ``StartTime>`` (on or after the day) and ``StartTime<``.
-
-    ``StartTime<=D`` reads "before D" (current spec) or "on or before midnight of D" / "on day ≤ D"
-    (older docs, emulator): midnight of D at or after ``until`` loses nothing under any reading.
-    """
-    slack = timedelta(days=DAY_BOUND_SLACK_DAYS)
-    low = None if since is None else (utc_day_start(since) - slack)
-    high: datetime | None = None
-    if until is not None:
-        high = utc_day_start(until)
-        if high < until.astimezone(UTC):
-            high += timedelta(days=1)
-        high += slack
-    return (
-        None if low is None else low.strftime(fmt),
-        None if high is None else high.strftime(fmt),
-    )
-
-
 def with_json_suffix(url: str) -> str:
     """``…/Calls?Page=1`` → ``…/Calls.json?Page=1`` (a last segment with an extension is kept)."""
     parts = urlsplit(url)
@@ -153,6 +115,18 @@ class LamlAdapter(LamlNormalize, Adapter):
 
     dialect: ClassVar[LamlDialect]
     paging = "cursor"
+
+    def __init_subclass__(cls, dialect: LamlDialect | None = None, **kwargs: Any) -> None:
+        """``class TwilioAdapter(LamlAdapter, dialect=TWILIO)``: the class data from the dialect."""
+        super().__init_subclass__(**kwargs)
+        if dialect is not None:
+            cls.dialect = dialect
+            cls.provider = dialect.provider
+            cls.title = dialect.title
+            cls.default_page_size = dialect.default_page_size
+            cls.max_page_size = dialect.max_page_size
+            cls.plan_table = plan_table(dialect)
+            cls.capabilities = capabilities_of(dialect)
 
     def __init__(self, account: Account, **kwargs: Any) -> None:
         super().__init__(account, **kwargs)
@@ -202,118 +176,6 @@ class LamlAdapter(LamlNormalize, Adapter):
 
     def _target(self, url: str) -> str:
         return with_json_suffix(url) if self.dialect.json_suffix_on_links else url
-
-    # -- plan --------------------------------------------------------------------------------
-
-    def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        d = self.dialect
-        base: dict[str, str] = {}
-        items: list[PlanItem] = []
-        local: list[str] = []
-        warnings: list[str] = []
-        status_values: list[str] = []
-
-        if flt.statuses:
-            wanted = sorted(flt.statuses)
-            if all(s in d.filter_statuses for s in wanted) and len(wanted) <= MAX_STATUS_QUERIES:
-                status_values = [s.value for s in wanted]
-                note = (
-                    f"{len(wanted)} queries merged by time (one Status per query)"
-                    if len(wanted) > 1
-                    else ""
-                )
-                native = " | ".join(f"Status={v}" for v in status_values)
-                items.append(PlanItem("status", Where.SERVER, native, note))
-            else:
-                odd = [s.value for s in wanted if s not in d.filter_statuses]
-                note = (
-                    f"{d.title} cannot filter by {', '.join(odd)}"
-                    if odd
-                    else f"more than {MAX_STATUS_QUERIES} statuses: filtered locally"
-                )
-                items.append(PlanItem("status", Where.LOCAL, "", note))
-                local.append("statuses")
-
-        if flt.directions:
-            items.append(PlanItem("dir", Where.LOCAL, "", f"{d.title} has no direction filter"))
-            local.append("directions")
-
-        for name, key, param in (("from_numbers", "from", "From"), ("to_numbers", "to", "To")):
-            patterns: tuple[NumberPattern, ...] = getattr(flt, name)
-            if not patterns:
-                continue
-            if len(patterns) == 1 and not patterns[0].prefix:
-                value = wire_number(patterns[0])
-                base[param] = value
-                items.append(PlanItem(key, Where.SERVER, f"{param}={value}"))
-            else:
-                why = "prefix match" if any(p.prefix for p in patterns) else "several numbers"
-                note = f"{param} matches one number exactly; {why} filtered locally"
-                items.append(PlanItem(key, Where.LOCAL, "", note))
-                local.append(name)
-
-        undialled = False  # whether calls with no start time need a query of their own
-        if flt.since is not None or flt.until is not None:
-            since = flt.since.resolve(now) if flt.since is not None else None
-            until = flt.until.resolve(now) if flt.until is not None else None
-            low, high = day_bounds(since, until, d.time_filter_format)
-            note = "the server filters by UTC start day; the exact instant is checked locally"
-            if not flt.statuses or Status.QUEUED in flt.statuses:
-                # A call not dialled yet has no start_time (providers.md §6.4), so StartTime
-                # bounds drop it, while callscope shows and filters it by its creation time
-                # (Call.time): queued calls come from a query of their own with no time bound.
-                undialled = True
-                note += "; queued calls (no start yet) by their own query"
-            if low is not None:
-                base["StartTime>"] = low
-                items.append(PlanItem("since", Where.BOTH, f"StartTime>={low}", note))
-                local.append("since")
-            if high is not None:
-                base["StartTime<"] = high
-                items.append(PlanItem("until", Where.BOTH, f"StartTime<={high}", note))
-                local.append("until")
-
-        for name, key in (("duration", "dur"), ("price", "price")):
-            if getattr(flt, name) is not None:
-                items.append(PlanItem(key, Where.LOCAL, "", f"{d.title} has no {key} filter"))
-                local.append(name)
-
-        if flt.parent_id is not None:
-            base["ParentCallSid"] = flt.parent_id
-            items.append(PlanItem("parent", Where.SERVER, f"ParentCallSid={flt.parent_id}"))
-            if not d.call_sid.fullmatch(flt.parent_id):
-                warnings.append(
-                    f"parent {short_repr(flt.parent_id)} is not a {d.call_sid_hint}; "
-                    f"{d.title} may refuse it"
-                )
-
-        if flt.ids:
-            items.append(PlanItem("id", Where.LOCAL, "", "the list has no id filter"))
-            local.append("ids")
-        if flt.text:
-            items.append(PlanItem("text", Where.LOCAL, "", "free text is matched locally"))
-            local.append("text")
-        for key, _values in flt.extras:
-            items.append(PlanItem(key, Where.UNSUPPORTED, "", f"{d.title} calls have no {key}"))
-            warnings.append(f"{key}: not available for {d.title}, ignored")
-
-        queued = Status.QUEUED.value
-        timeless = {k: v for k, v in base.items() if not k.startswith("StartTime")}
-        if status_values:
-            queries: list[Params] = [
-                {**(timeless if undialled and v == queued else base), "Status": v}
-                for v in status_values
-            ]
-        else:
-            queries = [base, {**timeless, "Status": queued}] if undialled else [base]
-        return Plan(
-            queries=queries,
-            local=flt.only(*local),
-            items=tuple(items),
-            warnings=tuple(warnings),
-            merge="merge" if len(queries) > 1 else "concat",
-            newest_first=d.newest_first,
-        )
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -565,7 +427,7 @@ SIGNALWIRE = LamlDialect(
 
 def capabilities_of(d: LamlDialect) -> Capabilities:
     return Capabilities(
-        server_fields=frozenset({"status", "from", "to", "since", "until", "parent"}),
+        server_fields=plan_table(d).server_keys(),
         links=d.links,
         total=False,
         limits=(

@@ -183,6 +183,7 @@ def _text(value: Any) -> str | None:
 
 # ``"next_page_uri": "<ASCII text without escapes>"`` (that text is the JSON string's value).
 _NEXT_KEY = b'"next_page_uri"'
+_KEY_END = re.compile(rb"[ \t\n\r]*:")
 _NEXT_VALUE = re.compile(rb'[ \t\n\r]*:[ \t\n\r]*"([\x20\x21\x23-\x5b\x5d-\x7e]{1,4096})"')
 
 
@@ -191,6 +192,8 @@ def next_uri_hint(body: bytes) -> str | None:
     last such key's value if it is a plain ASCII string, else ``None``. A guess (the key could
     belong to a nested object): the decoded page decides; the walk only asks for it early."""
     at = body.rfind(_NEXT_KEY)
+    while at >= 0 and _KEY_END.match(body, at + len(_NEXT_KEY)) is None:
+        at = body.rfind(_NEXT_KEY, 0, at)  # that was a value spelled like the key, not the key
     if at < 0:
         return None
     found = _NEXT_VALUE.match(body, at + len(_NEXT_KEY))

@@ -19,14 +19,12 @@ import httpx
 
 from tui.core import errors
 from tui.core.account import Account
-from tui.core.filter import CallFilter
 from tui.core.http import ErrorInfo, RetryPolicy
 from tui.core.model import (
     LINK_CHILDREN,
     LINK_RECORDINGS,
     LINK_SELF,
     Call,
-    Direction,
     Recording,
 )
 from tui.core.normalize import (
@@ -36,19 +34,16 @@ from tui.core.normalize import (
     url_quote,
 )
 from tui.core.paging import Cursor, Page
-from tui.core.plan import QUERY_KEY, Params, Plan, PlanItem, Where
+from tui.core.plan import Params
 from tui.providers.base import Adapter, Capabilities, LinkResult
 from tui.providers.portsip_auth import DEFAULT_LOGIN, OAUTH_CLIENT_ID, Clock, PortSipAuth
 from tui.providers.portsip_normalize import PortSipNormalize
 from tui.providers.portsip_odata import (
     RECORDING_OVERLAP_SLACK,
-    any_of,
-    duration_clause,
-    number_clause,
     odata_string,
-    odata_time,
     recordings_filter,
 )
+from tui.providers.portsip_plan import PLAN_TABLE
 
 # -- provider facts (reference §3; [unconfirmed] ones are one-line fixes here) ----------------
 
@@ -57,23 +52,9 @@ RECORDINGS_PATH = "recordings"
 MAX_TOP = 100  # `top` is 1..100 where declared (/recordings); assumed for /calllogs [unconfirmed]
 # The prose says skip is 1-based, the declared schema says >= 0, default 0 [unconfirmed, §3.4].
 SKIP_BASE = 0
-ORDER_BY = "started_at desc"  # newest first, like the other providers
-# The spec declares no query parameters on /calllogs [unconfirmed, §8.2]: while that stands,
-# every pushed-down filter is also applied locally (Where.BOTH), so a PBX that ignores `filter`
-# still gives exact results. Set True once a PBX version is known to honour it exactly.
-CALLLOGS_FILTER_IS_EXACT = False
-# Longest `filter` sent; what would pass it is filtered locally. No documented limit: URLs of a
-# few KB are safe through proxies [unconfirmed].
-MAX_FILTER_CHARS = 2000
-MAX_IDS_PUSHED = 50  # more ids than this make the URL too long: filter them locally
 MAX_RECORDING_DETAILS = 20  # GET /recordings/{id} per matching recording, at most
 MAX_LINK_PAGES = 5  # pages walked when following recordings/children (server may ignore filter)
 
-NATIVE_DIRECTIONS: dict[Direction, tuple[str, ...]] = {
-    Direction.INBOUND: ("INBOUND_CALL", "INBOUND_OUTBOUND_CALL"),
-    Direction.OUTBOUND: ("OUTBOUND_CALL",),
-    Direction.INTERNAL: ("EXTENSION_CALL",),
-}
 # Error codes (§3.6); any other code is treated as UNKNOWN (classified by HTTP status).
 ERROR_KINDS: dict[str, type[errors.ProviderError]] = {
     "UNAUTHORIZED": errors.AuthError,
@@ -137,9 +118,7 @@ class PortSipAdapter(PortSipNormalize, Adapter):
     default_page_size = 100
     max_page_size = MAX_TOP
     capabilities = Capabilities(
-        server_fields=frozenset(
-            {"dir", "from", "to", "since", "until", "dur", "id", "trunk", "reason"}
-        ),
+        server_fields=PLAN_TABLE.server_keys(),
         links=(LINK_RECORDINGS, LINK_CHILDREN, LINK_SELF),
         total=True,
         limits=(
@@ -213,96 +192,7 @@ class PortSipAdapter(PortSipNormalize, Adapter):
             return ErrorInfo(oauth_code, message, None, kind)
         return ErrorInfo()
 
-    # -- plan ------------------------------------------------------------------------------
-
-    def plan(self, flt: CallFilter, now: datetime) -> Plan:
-        pushed = Where.SERVER if CALLLOGS_FILTER_IS_EXACT else Where.BOTH
-        note = "" if CALLLOGS_FILTER_IS_EXACT else "also checked locally"
-        clauses: list[str] = []
-        items: list[PlanItem] = []
-        local: list[str] = []
-        warnings: list[str] = []
-
-        def server(name: str, clause: str) -> None:
-            if sum(len(c) + 5 for c in clauses) + len(clause) > MAX_FILTER_CHARS:
-                locally(name, f"the filter would pass {MAX_FILTER_CHARS} characters")
-                return
-            clauses.append(clause)
-            items.append(PlanItem(QUERY_KEY.get(name, name), pushed, f"filter={clause}", note))
-            if pushed is Where.BOTH:
-                local.append(name)
-
-        def locally(name: str, why: str) -> None:
-            items.append(PlanItem(QUERY_KEY.get(name, name), Where.LOCAL, "", why))
-            local.append(name)
-
-        def unsupported(name: str, why: str) -> None:
-            key = QUERY_KEY.get(name, name)
-            items.append(PlanItem(key, Where.UNSUPPORTED, "", why))
-            warnings.append(f"PortSIP: {key} ignored — {why}")
-
-        for name in flt.active_fields():
-            if name == "statuses":
-                locally(name, "PortSIP has no status field; derived from SIP code and times")
-            elif name == "directions":
-                if Direction.UNKNOWN in flt.directions:
-                    locally(name, "unknown direction cannot be asked of the server")
-                else:
-                    natives = [v for d in sorted(flt.directions) for v in NATIVE_DIRECTIONS[d]]
-                    server(name, any_of([f"direction eq {odata_string(v)}" for v in natives]))
-            elif name in ("from_numbers", "to_numbers"):
-                field = "caller" if name == "from_numbers" else "callee"
-                clause = number_clause(field, getattr(flt, name))
-                if clause is None:
-                    locally(name, "number with formatting or an address: matched locally")
-                else:
-                    server(name, clause)
-            elif name == "since":
-                assert flt.since is not None
-                server(name, f"started_at ge {odata_time(flt.since.resolve(now))}")
-            elif name == "until":
-                assert flt.until is not None
-                server(name, f"started_at lt {odata_time(flt.until.resolve(now), up=True)}")
-            elif name == "duration":
-                assert flt.duration is not None
-                clause = duration_clause(flt.duration)
-                if clause is None:
-                    locally(name, "")
-                else:
-                    server(name, clause)
-            elif name == "price":
-                unsupported(name, "call-log lists carry no cost (only one call log does)")
-            elif name == "parent_id":
-                unsupported(name, "PortSIP call logs have no parent (sessions group them)")
-            elif name == "ids":
-                if len(flt.ids) > MAX_IDS_PUSHED:
-                    locally(name, f"more than {MAX_IDS_PUSHED} ids")
-                else:
-                    server(name, any_of([f"id eq {odata_string(i)}" for i in flt.ids]))
-            elif name == "text":
-                locally(name, "free text is matched locally")
-            elif name == "trunk":
-                terms = [f"trunk eq {odata_string(v)}" for v in flt.extra("trunk")]
-                server(name, any_of(terms))
-            elif name == "reason":
-                values = [v.upper() for v in flt.extra("reason")]
-                server(name, any_of([f"end_reason eq {odata_string(v)}" for v in values]))
-            else:
-                unsupported(name, "not a PortSIP field")
-
-        params: dict[str, str] = {}
-        if clauses:
-            params["filter"] = " and ".join(clauses)
-        params["orderby"] = ORDER_BY
-        params["count"] = "true"
-        return Plan(
-            queries=[params],
-            local=flt.only(*local),
-            items=tuple(items),
-            warnings=tuple(warnings),
-            merge="concat",
-            newest_first=True,
-        )
+    plan_table = PLAN_TABLE
 
     # -- pages -----------------------------------------------------------------------------
 

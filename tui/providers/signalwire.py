@@ -7,13 +7,8 @@ scope). Recordings come from the call's advertised URI, else ``Recordings.json?C
 
 from __future__ import annotations
 
-from tui.providers.laml import SIGNALWIRE, LamlAdapter, capabilities_of
+from tui.providers.laml import SIGNALWIRE, LamlAdapter
 
 
-class SignalWireAdapter(LamlAdapter):
-    dialect = SIGNALWIRE
-    provider = SIGNALWIRE.provider
-    title = SIGNALWIRE.title
-    default_page_size = SIGNALWIRE.default_page_size
-    max_page_size = SIGNALWIRE.max_page_size
-    capabilities = capabilities_of(SIGNALWIRE)
+class SignalWireAdapter(LamlAdapter, dialect=SIGNALWIRE):
+    """The LaML adapter with SignalWire's dialect (all differences are data)."""

@@ -7,13 +7,8 @@ case ``account.account`` holds the ``AC…`` SID used in paths.
 
 from __future__ import annotations
 
-from tui.providers.laml import TWILIO, LamlAdapter, capabilities_of
+from tui.providers.laml import TWILIO, LamlAdapter
 
 
-class TwilioAdapter(LamlAdapter):
-    dialect = TWILIO
-    provider = TWILIO.provider
-    title = TWILIO.title
-    default_page_size = TWILIO.default_page_size
-    max_page_size = TWILIO.max_page_size
-    capabilities = capabilities_of(TWILIO)
+class TwilioAdapter(LamlAdapter, dialect=TWILIO):
+    """The LaML adapter with Twilio's dialect (all differences are data)."""

@@ -78,23 +78,22 @@ RETRY = "r retry"
 
 
 def error_hint(exc: BaseException) -> str:
-    from tui.core import errors
+    """What to do about ``exc``, in the browser's words (keys to press)."""
+    from tui.core.errors import Action
 
-    if isinstance(exc, errors.AuthError | errors.ForbiddenError):
-        return "check the credentials: callscope config check"
-    if isinstance(exc, errors.BadRequestError | errors.QueryRefusedError | errors.QueryError):
-        return "/ change the filter"
-    if isinstance(exc, errors.ConfigError):
-        return "fix the config: callscope config check"
-    if isinstance(exc, errors.NotFoundError):
-        return "check the id and the account"
-    if isinstance(exc, errors.PagingLoopError):
-        return "the rows loaded so far are complete"
-    if isinstance(exc, errors.RateLimitedError):
-        return "wait, then " + RETRY
-    if isinstance(exc, errors.NetworkError):
-        return "check the connection, then " + RETRY
-    return RETRY
+    action = getattr(exc, "action", Action.RETRY)
+    words = {
+        Action.CREDENTIALS: "check the credentials: callscope config check",
+        Action.PERMISSION: "check the credentials: callscope config check",
+        Action.FILTER: "/ change the filter",
+        Action.NARROW: "/ change the filter",
+        Action.CONFIG: "fix the config: callscope config check",
+        Action.ID: "check the id and the account",
+        Action.COMPLETE: "the rows loaded so far are complete",
+        Action.WAIT: "wait, then " + RETRY,
+        Action.CONNECTION: "check the connection, then " + RETRY,
+    }
+    return words.get(action, RETRY)
 
 
 def error_parts(exc: BaseException) -> list[Part]:

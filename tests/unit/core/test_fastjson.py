@@ -123,7 +123,9 @@ values = st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(values, st.sampled_from([None, 0, 2]), st.booleans())
-def test_any_json_document_gives_the_same_value(value: Any, indent: int | None, ascii: bool) -> None:
+def test_any_json_document_gives_the_same_value(
+    value: Any, indent: int | None, ascii: bool
+) -> None:
     text = json.dumps(value, indent=indent, ensure_ascii=ascii, allow_nan=True)
     check(text.encode("utf-8", "surrogatepass"))
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.errors import QueryError
-from tui.core.filter import EXTRA_FIELDS, CallFilter, NumberPattern, NumRange, TimeBound
+from tui.core.filter import CallFilter, NumberPattern, NumRange, TimeBound, extra_fields
 from tui.core.model import Call, Direction, Status
 from tui.core.query import format_query, parse_query
 
@@ -124,7 +124,7 @@ def filters(draw: st.DrawFn) -> CallFilter:
     extras = draw(
         st.lists(
             st.tuples(
-                st.sampled_from([e.key for e in EXTRA_FIELDS if not e.choices]),
+                st.sampled_from([e.key for e in extra_fields() if not e.choices]),
                 st.lists(_text, min_size=1, max_size=3).map(tuple),
             ),
             max_size=3,

@@ -24,7 +24,7 @@ from tui.core.http import RetryPolicy
 from tui.core.model import Direction, Status
 from tui.core.plan import Where
 from tui.core.query import parse_query
-from tui.providers import portsip
+from tui.providers import portsip_plan
 from tui.providers.portsip import PortSipAdapter
 from tui.providers.portsip_auth import OAUTH_CLIENT_ID
 from tui.providers.portsip_normalize import CONSUMED_KEYS, EXTRA_KEYS, derive_status
@@ -446,7 +446,7 @@ def test_every_active_field_has_exactly_one_plan_item() -> None:
 
 
 def test_too_many_ids_are_filtered_locally() -> None:
-    flt = CallFilter(ids=tuple(str(n) for n in range(portsip.MAX_IDS_PUSHED + 1)))
+    flt = CallFilter(ids=tuple(str(n) for n in range(portsip_plan.MAX_IDS_PUSHED + 1)))
     plan = offline().plan(flt, NOW)
     assert "filter" not in plan.queries[0] and plan.items[0].where is Where.LOCAL
 
@@ -460,7 +460,7 @@ def test_a_filter_that_would_grow_too_long_keeps_the_rest_local() -> None:
 
 
 def test_trusting_the_server_filter_is_a_one_line_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(portsip, "CALLLOGS_FILTER_IS_EXACT", True)
+    monkeypatch.setattr(PortSipAdapter, "plan_table", portsip_plan.plan_table(exact=True))
     plan = plan_of("from:101 status:busy")
     assert {i.field: i.where for i in plan.items} == {"status": Where.LOCAL, "from": Where.SERVER}
     assert plan.local == parse_query("status:busy")

@@ -25,9 +25,10 @@ from tui.core.normalize import Fields, parse_time
 from tui.core.plan import Where
 from tui.core.query import parse_query
 from tui.core.walk import Walker
-from tui.providers.laml import LINK_PAGE_LIMIT, MAX_STATUS_QUERIES, day_bounds
+from tui.providers.laml import LINK_PAGE_LIMIT
 from tui.providers.laml_normalize import CONSUMED_KEYS
 from tui.providers.laml_parse import fast_time, next_uri_hint
+from tui.providers.laml_plan import MAX_STATUS_QUERIES, day_bounds
 from tui.providers.twilio import TwilioAdapter
 
 AC = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

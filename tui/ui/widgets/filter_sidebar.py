@@ -26,7 +26,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from tui.core.errors import QueryError
-from tui.core.filter import EXTRA_FIELDS, CallFilter
+from tui.core.filter import CallFilter, extra_fields
 from tui.core.model import Direction, Status
 from tui.core.query import format_query, parse_query
 from tui.ui.startup import BuiltAfterStart
@@ -145,7 +145,7 @@ class FilterSidebar(BuiltAfterStart, VerticalScroll, can_focus=False):
     def __init__(self, provider: str, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.provider = provider
-        self.extras = [e for e in EXTRA_FIELDS if provider in e.providers]
+        self.extras = [e for e in extra_fields() if provider in e.providers]
         self._filling = False
         self._shown: dict[str, Text] = {}  # what _set_text last showed, by selector
         self._labels: dict[str, Static | None] = {}  # _set_text's widgets, found once
